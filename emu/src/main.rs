@@ -1,0 +1,12 @@
+use shared::telemetry::{Shutdown, init_logging};
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let settings: emu::Settings = shared::settings::load();
+    init_logging(&settings.telemetry)?;
+    let shutdown = Shutdown::new();
+    shutdown.trigger_on_signal();
+    let app = emu::Application::build(settings, shutdown).await?;
+    tracing::info!(addr = %app.addr(), "emu started");
+    app.run_until_stopped().await
+}

@@ -1,0 +1,123 @@
+"""The local SQS/SNS emulator: moto's server with two fixes for FIFO queues.
+
+moto (the same project as the motoserver/moto image in compose.yaml) is
+faithful in behaviour but was never meant for tens of thousands of messages:
+
+1. Every SendMessage re-evaluates `Queue.attributes`, which counts all
+   messages in the queue (calling the clock for each) several times per
+   message. Sending N messages is O(N^2): 15 messages/s at a depth of 1 000.
+   Here `attributes` becomes a lazy mapping that computes a key only when
+   it is read; GetQueueAttributes still returns exactly the same values.
+2. FIFO deduplication only looked at messages still in the queue, so a resend
+   after the consumer deleted the first copy was accepted. Real SQS drops a
+   duplicate MessageDeduplicationId for 5 minutes whatever happened to the
+   first copy. Here every queue remembers the ids it saw for that window,
+   which is also O(1) instead of a scan of the queue.
+3. Receiving and deleting scan the whole queue, reading the clock (through
+   datetime arithmetic) twice per message. The clock becomes time.time(),
+   and a delete first looks among the in-flight messages (the only ones
+   with receipt handles) instead of the whole queue.
+
+Run as: python scripts/sqs_emulator.py -H 127.0.0.1 -p 4566 (moto_server's flags).
+"""
+
+import json
+import sys
+import time
+from collections.abc import Mapping
+
+from moto.core.utils import camelcase_to_underscores
+from moto.sqs import models
+from moto.server import main
+
+
+class LazyQueueAttributes(Mapping):
+    """Queue.attributes, computed per key on access."""
+
+    def __init__(self, queue):
+        self._queue = queue
+
+    def _names(self):
+        q = self._queue
+        names = list(q.BASE_ATTRIBUTES)
+        if q.fifo_queue:
+            names += q.FIFO_ATTRIBUTES
+        if q.kms_master_key_id:
+            names += q.KMS_ATTRIBUTES
+        return names
+
+    def __getitem__(self, key):
+        if key not in self._names():
+            raise KeyError(key)
+        q = self._queue
+        if key == "RedrivePolicy":
+            return json.dumps(q.redrive_policy) if q.redrive_policy else None
+        value = getattr(q, camelcase_to_underscores(key))
+        return str(value).lower() if isinstance(value, bool) else value
+
+    def __iter__(self):
+        return iter(self._names())
+
+    def __len__(self):
+        return len(self._names())
+
+
+def add_message(self, message):
+    """Queue.add_message with a 5-minute deduplication window per queue."""
+    if self.lambda_event_source_mappings:
+        return ORIGINAL_ADD_MESSAGE(self, message)
+    if self.fifo_queue and message.deduplication_id:
+        # Insertion-ordered and sent times only grow, so expired ids are
+        # always at the front: pruning is O(1) amortised.
+        seen = self.__dict__.setdefault("_deduplication_seen", {})
+        window_ms = models.DEDUPLICATION_TIME_IN_SECONDS * 1000
+        now = message.sent_timestamp
+        while seen:
+            oldest = next(iter(seen))
+            if now - seen[oldest] < window_ms:
+                break
+            del seen[oldest]
+        if message.deduplication_id in seen:
+            return None
+        seen[message.deduplication_id] = now
+    with self._messages_lock:
+        self._messages.append(message)
+        self._messages_lock.notify_all()
+    return None
+
+
+def delete_message(self, receipt_handle):
+    """Queue.delete_message, looking among in-flight messages first."""
+    if receipt_handle in self.deleted_messages:
+        return
+    target = next(
+        (m for m in self._pending_messages if m.had_receipt_handle(receipt_handle)),
+        None,
+    )
+    if target is None:
+        ORIGINAL_DELETE_MESSAGE(self, receipt_handle)
+        return
+    self._pending_messages.discard(target)
+    self.deleted_messages.update(target.all_receipt_handles)
+    self._messages = [m for m in self._messages if m is not target]
+
+
+def unix_time(dt=None):
+    return time.time() if dt is None else ORIGINAL_UNIX_TIME(dt)
+
+
+def unix_time_millis(dt=None):
+    return time.time() * 1000.0 if dt is None else ORIGINAL_UNIX_TIME(dt) * 1000.0
+
+
+ORIGINAL_ADD_MESSAGE = models.Queue.add_message
+ORIGINAL_DELETE_MESSAGE = models.Queue.delete_message
+ORIGINAL_UNIX_TIME = models.unix_time
+models.Queue.attributes = property(LazyQueueAttributes)
+models.Queue.add_message = add_message
+models.Queue.delete_message = delete_message
+models.unix_time = unix_time
+models.unix_time_millis = unix_time_millis
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,18 @@
+//! Code that more than one service needs, organised by domain.
+//!
+//! * [`change_event`] — the versioned message pelican sends and emu consumes.
+//! * [`catalog`] — products: the generated sample catalog and the CSV import.
+//! * [`db`] — connecting to Postgres and applying the migrations.
+//! * [`queue`] — building AWS clients (SQS, SNS) from settings.
+//! * [`settings`] — secrets and the settings every service shares.
+//! * [`telemetry`] — logging, metrics, `/healthz` `/readyz` `/metrics`, shutdown.
+
+pub mod catalog;
+pub mod change_event;
+pub mod db;
+pub mod queue;
+pub mod settings;
+pub mod telemetry;
+
+#[cfg(feature = "testing")]
+pub mod testing;
