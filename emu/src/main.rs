@@ -7,6 +7,6 @@ async fn main() -> anyhow::Result<()> {
     let shutdown = Shutdown::new();
     shutdown.trigger_on_signal();
     let app = emu::Application::build(settings, shutdown).await?;
-    tracing::info!(addr = %app.addr(), "emu started");
+    tracing::info!(addr = %app.health_addr(), "emu started");
     app.run_until_stopped().await
 }

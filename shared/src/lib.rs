@@ -10,9 +10,11 @@
 pub mod catalog;
 pub mod change_event;
 pub mod db;
+pub mod embedding;
 pub mod queue;
 pub mod settings;
 pub mod telemetry;
+pub mod vector_store;
 
 #[cfg(feature = "testing")]
 pub mod testing;

@@ -2,6 +2,7 @@
 //! CSV import. Both end in [`store::upsert_products`], which upserts by SKU.
 
 pub mod csv_import;
+pub mod document;
 pub mod generator;
 pub mod store;
 

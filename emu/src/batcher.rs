@@ -1,0 +1,132 @@
+//! Receivers feed a bounded channel; the batcher cuts it into batches.
+//!
+//! Backpressure: the channel holds at most two batches' worth of messages and
+//! at most two batches are processed at once, so when embedding falls behind
+//! the receivers block instead of pulling more messages whose visibility
+//! timeout would tick away in memory.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use backon::{BackoffBuilder, ExponentialBuilder};
+use shared::telemetry::{Readiness, Shutdown};
+use shared::vector_store::VectorStore;
+use tokio::sync::{Semaphore, mpsc};
+use tokio::task::JoinSet;
+use tokio::time::Instant;
+
+use crate::job_queue::{Delivery, JobQueue};
+use crate::metrics;
+use crate::processor::Processor;
+
+/// Batches processed concurrently: one embedding while another writes.
+const BATCHES_IN_FLIGHT: usize = 2;
+const PROBE_EVERY: Duration = Duration::from_secs(10);
+
+/// Long-poll the queue until shutdown, handing every delivery to the batcher.
+pub async fn receive_loop(
+    queue: JobQueue,
+    wait_time_s: i32,
+    sender: mpsc::Sender<Delivery>,
+    readiness: Readiness,
+    shutdown: Shutdown,
+) {
+    let mut delays = backoff();
+    loop {
+        let received = tokio::select! {
+            r = queue.receive(wait_time_s) => r,
+            // Stop taking work. A receive cut short here may have claimed
+            // messages; they reappear after the visibility timeout.
+            () = shutdown.triggered() => return,
+        };
+        match received {
+            Ok(deliveries) => {
+                readiness.set_ok("sqs");
+                delays = backoff();
+                for delivery in deliveries {
+                    if sender.send(delivery).await.is_err() {
+                        return;
+                    }
+                }
+            }
+            Err(e) => {
+                metrics::error("sqs");
+                tracing::warn!(error = %e, "receive failed; backing off");
+                readiness.set("sqs", Err(e.to_string()));
+                let delay = delays.next().unwrap_or(Duration::from_secs(10));
+                tokio::select! {
+                    () = tokio::time::sleep(delay) => {}
+                    () = shutdown.triggered() => return,
+                }
+            }
+        }
+    }
+}
+
+/// Cut the stream of deliveries into batches of `size` or whatever arrived
+/// within `timeout` of a batch's first message. Ends when every receiver has
+/// stopped and the batches in hand are done.
+pub async fn batch_loop(
+    mut deliveries: mpsc::Receiver<Delivery>,
+    size: usize,
+    timeout: Duration,
+    processor: Processor,
+) {
+    let in_flight = Arc::new(Semaphore::new(BATCHES_IN_FLIGHT));
+    let mut running = JoinSet::new();
+    while let Some(first) = deliveries.recv().await {
+        let mut batch = Vec::with_capacity(size);
+        batch.push(first);
+        let deadline = Instant::now() + timeout;
+        while batch.len() < size {
+            match tokio::time::timeout_at(deadline, deliveries.recv()).await {
+                Ok(Some(delivery)) => batch.push(delivery),
+                Ok(None) | Err(_) => break,
+            }
+        }
+        let Ok(permit) = in_flight.clone().acquire_owned().await else {
+            break;
+        };
+        let processor = processor.clone();
+        running.spawn(async move {
+            processor.process(batch).await;
+            drop(permit);
+        });
+        while running.try_join_next().is_some() {}
+    }
+    while running.join_next().await.is_some() {}
+    tracing::info!("batcher stopped");
+}
+
+/// Keep `/readyz` honest while idle: nothing else touches SQS's attributes
+/// or the store when no messages arrive.
+pub async fn probe_loop(
+    queue: JobQueue,
+    store: Arc<dyn VectorStore>,
+    readiness: Readiness,
+    shutdown: Shutdown,
+) {
+    loop {
+        match queue.probe().await {
+            Ok(()) => readiness.set_ok("sqs"),
+            Err(e) => readiness.set("sqs", Err(e.to_string())),
+        }
+        match store.ping().await {
+            Ok(()) => readiness.set_ok("vector_store"),
+            Err(e) => readiness.set("vector_store", Err(e.to_string())),
+        }
+        tokio::select! {
+            () = tokio::time::sleep(PROBE_EVERY) => {}
+            () = shutdown.triggered() => return,
+        }
+    }
+}
+
+fn backoff() -> impl Iterator<Item = Duration> {
+    ExponentialBuilder::default()
+        .with_min_delay(Duration::from_millis(200))
+        .with_max_delay(Duration::from_secs(10))
+        .with_jitter()
+        .without_max_times()
+        .build()
+}

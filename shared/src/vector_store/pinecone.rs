@@ -1,0 +1,418 @@
+//! [`PineconeStore`]: a Pinecone index over its REST data plane (API version
+//! 2025-10; the spec is `db_data.oas.yaml`, copied into the tests'
+//! fixtures, where a test double checks every request against it).
+//!
+//! What Pinecone cannot do, and what stands in for it: an upsert cannot be
+//! conditional on the stored version, and a delete leaves no tombstone, so
+//! this store cannot refuse an older write by itself the way
+//! [`PgVectorStore`](super::PgVectorStore) does. Ordering therefore rests on
+//! the pipeline: SQS FIFO delivers the events of one product in order, one
+//! at a time (message group = product id), emu coalesces a batch to the
+//! newest version per product before writing, and a write is acknowledged
+//! (message deleted) only after Pinecone accepted it. Every vector still
+//! carries its version in metadata, so `versions()` shows which version is
+//! live.
+//!
+//! Writes are eventually consistent: a query right after an upsert may not
+//! see it yet.
+
+mod batch;
+mod metadata;
+mod retry;
+mod wire;
+
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use backon::Retryable;
+use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderValue};
+use rust_decimal::prelude::ToPrimitive;
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
+
+pub use self::retry::RetryPolicy;
+use self::wire::{
+    Acknowledged, DeleteRequest, FetchResponse, IndexDescription, QueryRequest, QueryResponse,
+    UpsertVector,
+};
+use super::{
+    Match, QueryFilter, Tombstone, VectorRecord, VectorStore, VectorStoreError, newest_per_product,
+    newest_tombstones, validate_top_k, validate_vector,
+};
+use crate::settings::{HttpUrl, Secret};
+
+/// The API version this client speaks (`X-Pinecone-Api-Version`).
+pub const API_VERSION: &str = "2025-10";
+
+/// Ids per delete request (Pinecone's limit).
+const MAX_DELETE_IDS: usize = 1_000;
+/// Ids per fetch request. Fetch returns every vector's values (~4 KB of
+/// JSON each) and takes the ids in the URL, so a small batch keeps both
+/// the response and the request line modest.
+const FETCH_IDS_PER_REQUEST: usize = 100;
+
+/// Where the index is and how to reach it.
+#[derive(Debug, Clone)]
+pub struct PineconeSettings {
+    /// The index's data-plane host (`https://<index>-<project>.svc.<env>.pinecone.io`,
+    /// or Pinecone Local's `http://localhost:5081`).
+    pub index_host: HttpUrl,
+    pub api_key: Secret,
+    /// `None` = the index's default namespace.
+    pub namespace: Option<String>,
+    /// Per request, connecting included.
+    pub timeout: Duration,
+}
+
+#[derive(Clone)]
+pub struct PineconeStore {
+    http: reqwest::Client,
+    host: String,
+    namespace: Option<String>,
+    retry: RetryPolicy,
+}
+
+// By hand: never risk printing the client's default headers (the API key).
+impl fmt::Debug for PineconeStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PineconeStore")
+            .field("host", &self.host)
+            .field("namespace", &self.namespace)
+            .field("retry", &self.retry)
+            .finish_non_exhaustive()
+    }
+}
+
+/// One data-plane call, kept so that it can be sent again as it was.
+enum Call<'a> {
+    Post {
+        path: &'static str,
+        body: Vec<u8>,
+    },
+    Get {
+        path: &'static str,
+        query: Vec<(&'static str, &'a str)>,
+    },
+}
+
+impl PineconeStore {
+    /// Fails only if the HTTP client cannot be built (an API key that is not
+    /// a valid header value, or no TLS backend).
+    pub fn new(settings: PineconeSettings) -> Result<Self, VectorStoreError> {
+        let mut api_key = HeaderValue::from_str(settings.api_key.expose()).map_err(|_| {
+            VectorStoreError::Config("PINECONE_API_KEY is not a valid HTTP header value".into())
+        })?;
+        // Keeps it out of reqwest's Debug output and any header logging.
+        api_key.set_sensitive(true);
+        let mut headers = HeaderMap::new();
+        headers.insert("Api-Key", api_key);
+        headers.insert(
+            "X-Pinecone-Api-Version",
+            HeaderValue::from_static(API_VERSION),
+        );
+        let http = reqwest::Client::builder()
+            .default_headers(headers)
+            .timeout(settings.timeout)
+            .connect_timeout(settings.timeout.min(Duration::from_secs(5)))
+            .build()
+            .map_err(|e| VectorStoreError::Config(format!("building the HTTP client: {e}")))?;
+        Ok(Self {
+            http,
+            host: settings.index_host.0,
+            namespace: settings.namespace.filter(|ns| !ns.is_empty()),
+            retry: RetryPolicy::default(),
+        })
+    }
+
+    /// Replace the default retry policy (tests use short delays).
+    #[must_use]
+    pub fn with_retry_policy(mut self, retry: RetryPolicy) -> Self {
+        self.retry = retry;
+        self
+    }
+
+    /// A call with retries: throttling, 5xx, timeouts and connection errors
+    /// are retried with exponential backoff and jitter, waiting at least as
+    /// long as `Retry-After` asks; anything else returns at once.
+    async fn call<T: DeserializeOwned>(&self, call: &Call<'_>) -> Result<T, VectorStoreError> {
+        let path = request_path(call);
+        (|| self.call_once(call))
+            .retry(self.retry.backoff())
+            .when(VectorStoreError::is_retryable)
+            .adjust(|error, backoff| self.retry.next_delay(error, backoff))
+            .notify(|error, wait| {
+                tracing::warn!(%error, ?wait, path, "Pinecone request failed; retrying");
+            })
+            .await
+    }
+
+    async fn call_once<T: DeserializeOwned>(&self, call: &Call<'_>) -> Result<T, VectorStoreError> {
+        let request = match call {
+            Call::Post { path, body } => self
+                .http
+                .post(format!("{}{path}", self.host))
+                .header(CONTENT_TYPE, "application/json")
+                .body(body.clone()),
+            Call::Get { path, query } => self.http.get(format!("{}{path}", self.host)).query(query),
+        };
+        let response = request
+            .send()
+            .await
+            .map_err(|e| retry::transport_error(&e))?;
+        let status = response.status();
+        let headers = response.headers().clone();
+        // A body cut off mid-way is a transport failure like any other.
+        let body = response
+            .bytes()
+            .await
+            .map_err(|e| retry::transport_error(&e))?;
+        if !status.is_success() {
+            let text = String::from_utf8_lossy(&body);
+            return Err(retry::error_for_status(status.as_u16(), &headers, &text));
+        }
+        serde_json::from_slice(&body).map_err(|e| {
+            VectorStoreError::Protocol(format!(
+                "reading the response of {}: {e}",
+                request_path(call)
+            ))
+        })
+    }
+
+    fn post(
+        path: &'static str,
+        body: &impl serde::Serialize,
+    ) -> Result<Call<'static>, VectorStoreError> {
+        let body = serde_json::to_vec(body)
+            .map_err(|e| VectorStoreError::InvalidInput(format!("encoding the request: {e}")))?;
+        Ok(Call::Post { path, body })
+    }
+
+    async fn describe_index_stats(
+        &self,
+        retry: bool,
+    ) -> Result<IndexDescription, VectorStoreError> {
+        // Serverless indexes reject a filter here; the request is an empty
+        // object.
+        let call = Self::post("/describe_index_stats", &json!({}))?;
+        if retry {
+            self.call(&call).await
+        } else {
+            self.call_once(&call).await
+        }
+    }
+}
+
+fn request_path(call: &Call<'_>) -> &'static str {
+    match call {
+        Call::Post { path, .. } | Call::Get { path, .. } => path,
+    }
+}
+
+#[async_trait]
+impl VectorStore for PineconeStore {
+    async fn upsert(&self, records: &[VectorRecord]) -> Result<(), VectorStoreError> {
+        // Unconditional, unlike pgvector: see the module comment for why
+        // ordering still holds.
+        let records = newest_per_product(records)?;
+        let vectors = records
+            .iter()
+            .map(|r| {
+                serde_json::to_vec(&UpsertVector {
+                    id: r.product_id.to_string(),
+                    values: &r.values,
+                    metadata: metadata::encode(r),
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| VectorStoreError::InvalidInput(format!("encoding a vector: {e}")))?;
+        let bodies = batch::upsert_bodies(
+            &vectors,
+            self.namespace.as_deref(),
+            batch::MAX_UPSERT_VECTORS,
+            batch::MAX_UPSERT_BYTES,
+        )
+        .map_err(|i| {
+            VectorStoreError::InvalidInput(format!(
+                "the vector of product {} does not fit in one upsert request",
+                records[i].product_id
+            ))
+        })?;
+        // One request at a time: a batch is one product's newest version
+        // each, so order between requests does not matter, but a failure
+        // stops the rest and the caller retries the whole (idempotent) call.
+        for body in bodies {
+            let _: Acknowledged = self
+                .call(&Call::Post {
+                    path: "/vectors/upsert",
+                    body,
+                })
+                .await?;
+        }
+        Ok(())
+    }
+
+    async fn delete(&self, tombstones: &[Tombstone]) -> Result<(), VectorStoreError> {
+        // The versions cannot be used: Pinecone deletes unconditionally and
+        // keeps no tombstone. Deleting an unknown id is not an error there.
+        let ids: Vec<String> = newest_tombstones(tombstones)
+            .iter()
+            .map(|t| t.product_id.to_string())
+            .collect();
+        for chunk in ids.chunks(MAX_DELETE_IDS) {
+            let request = DeleteRequest {
+                ids: chunk.to_vec(),
+                namespace: self.namespace.as_deref(),
+            };
+            let _: Acknowledged = self.call(&Self::post("/vectors/delete", &request)?).await?;
+        }
+        Ok(())
+    }
+
+    async fn query(
+        &self,
+        vector: &[f32],
+        top_k: usize,
+        filter: &QueryFilter,
+    ) -> Result<Vec<Match>, VectorStoreError> {
+        validate_top_k(top_k)?;
+        validate_vector("query vector", vector)?;
+        if top_k == 0 {
+            return Ok(Vec::new());
+        }
+        let request = QueryRequest {
+            namespace: self.namespace.as_deref(),
+            top_k,
+            vector,
+            filter: filter_json(filter),
+            include_values: false,
+            include_metadata: true,
+        };
+        let response: QueryResponse = self.call(&Self::post("/query", &request)?).await?;
+        let mut matches: Vec<Match> = response
+            .matches
+            .into_iter()
+            .filter_map(|m| {
+                let decoded = m.id.parse::<i64>().ok().zip(m.metadata.as_ref().and_then(metadata::decode));
+                if decoded.is_none() {
+                    // Not written by this store (a foreign vector in the
+                    // namespace): skip it rather than fail every search.
+                    tracing::warn!(id = %m.id, "skipping a Pinecone match without product metadata");
+                }
+                let (product_id, (version, metadata)) = decoded?;
+                Some(Match {
+                    product_id,
+                    version,
+                    score: m.score,
+                    metadata,
+                })
+            })
+            .collect();
+        // Pinecone returns best first; sorting again makes it a guarantee.
+        matches.sort_by(|a, b| b.score.total_cmp(&a.score));
+        Ok(matches)
+    }
+
+    async fn versions(&self, product_ids: &[i64]) -> Result<HashMap<i64, i64>, VectorStoreError> {
+        let unique: HashSet<i64> = product_ids.iter().copied().collect();
+        let ids: Vec<String> = unique.iter().map(i64::to_string).collect();
+        let mut versions = HashMap::with_capacity(ids.len());
+        for chunk in ids.chunks(FETCH_IDS_PER_REQUEST) {
+            // `ids` is an exploded form parameter: ids=1&ids=2&…
+            let mut query: Vec<(&'static str, &str)> =
+                chunk.iter().map(|id| ("ids", id.as_str())).collect();
+            if let Some(ns) = &self.namespace {
+                query.push(("namespace", ns));
+            }
+            let response: FetchResponse = self
+                .call(&Call::Get {
+                    path: "/vectors/fetch",
+                    query,
+                })
+                .await?;
+            for (id, vector) in response.vectors {
+                let version = vector.metadata.as_ref().and_then(metadata::version);
+                if let (Ok(product_id), Some(version)) = (id.parse::<i64>(), version) {
+                    versions.insert(product_id, version);
+                }
+            }
+        }
+        Ok(versions)
+    }
+
+    async fn count(&self) -> Result<u64, VectorStoreError> {
+        let stats = self.describe_index_stats(true).await?;
+        let Some(namespaces) = stats.namespaces else {
+            return Ok(stats.total_vector_count.unwrap_or(0));
+        };
+        // The default namespace is reported as "" (older servers) or
+        // "__default__" (newer ones); an empty namespace is not reported.
+        let keys: &[&str] = match &self.namespace {
+            Some(ns) => &[ns.as_str()],
+            None => &["", "__default__"],
+        };
+        Ok(keys
+            .iter()
+            .find_map(|key| namespaces.get(*key))
+            .map_or(0, |summary| summary.vector_count))
+    }
+
+    async fn ping(&self) -> Result<(), VectorStoreError> {
+        self.describe_index_stats(false).await.map(|_| ())
+    }
+}
+
+/// `{"category":{"$eq":…},"price":{"$gte":…,"$lte":…}}` with only the
+/// conditions in use; `None` (no `filter` field at all) when there are none.
+fn filter_json(filter: &QueryFilter) -> Option<Value> {
+    let mut out = serde_json::Map::new();
+    if let Some(category) = &filter.category {
+        out.insert("category".into(), json!({ "$eq": category }));
+    }
+    let mut price = serde_json::Map::new();
+    if let Some(min) = filter.min_price.and_then(|p| p.to_f64()) {
+        price.insert("$gte".into(), json!(min));
+    }
+    if let Some(max) = filter.max_price.and_then(|p| p.to_f64()) {
+        price.insert("$lte".into(), json!(max));
+    }
+    if !price.is_empty() {
+        out.insert("price".into(), Value::Object(price));
+    }
+    (!out.is_empty()).then_some(Value::Object(out))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use rust_decimal::Decimal;
+
+    use super::*;
+
+    #[test]
+    fn filters_use_only_the_conditions_given() {
+        assert_eq!(filter_json(&QueryFilter::default()), None);
+        let filter = QueryFilter {
+            category: Some("Kitchen".into()),
+            min_price: Some(Decimal::new(1000, 2)),
+            max_price: None,
+        };
+        assert_eq!(
+            filter_json(&filter),
+            Some(json!({"category": {"$eq": "Kitchen"}, "price": {"$gte": 10.0}}))
+        );
+    }
+
+    #[test]
+    fn debug_never_shows_the_api_key() {
+        let store = PineconeStore::new(PineconeSettings {
+            index_host: "http://127.0.0.1:1".parse().unwrap(),
+            api_key: Secret::new("pcsk_hunter2"),
+            namespace: None,
+            timeout: Duration::from_secs(1),
+        })
+        .unwrap();
+        assert!(!format!("{store:?}").contains("hunter2"));
+    }
+}

@@ -1,0 +1,197 @@
+//! When and how long to retry a Pinecone request, and what a failed
+//! response means.
+//!
+//! Retries here are short and bounded on purpose: the caller (emu) holds an
+//! SQS message while we wait. After the last attempt the error stays
+//! retryable, so emu leaves the message unacknowledged and SQS redelivers
+//! it later (and dead-letters it after maxReceiveCount) — the outage is
+//! ridden out by the queue, not by a sleeping task.
+
+use std::time::{Duration, SystemTime};
+
+use backon::ExponentialBuilder;
+use reqwest::header::{HeaderMap, RETRY_AFTER};
+
+use super::wire::RpcStatus;
+use crate::vector_store::VectorStoreError;
+
+/// How a [`PineconeStore`](super::PineconeStore) retries throttled or failed
+/// requests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryPolicy {
+    /// Attempts per request, the first included.
+    pub max_attempts: usize,
+    /// First backoff delay; doubles per attempt, with random jitter (so
+    /// that many clients throttled together do not come back together).
+    pub min_delay: Duration,
+    /// Cap of one backoff delay.
+    pub max_delay: Duration,
+    /// The longest `Retry-After` waited for in place. A longer one ends the
+    /// retries at once with a retryable error that carries the wait, so
+    /// the caller can hand it to the queue (e.g. as a visibility timeout)
+    /// instead of holding its messages.
+    pub max_retry_after: Duration,
+}
+
+impl Default for RetryPolicy {
+    /// 6 attempts over at most ~15 s of backoff.
+    fn default() -> Self {
+        Self {
+            max_attempts: 6,
+            min_delay: Duration::from_millis(200),
+            max_delay: Duration::from_secs(5),
+            max_retry_after: Duration::from_secs(30),
+        }
+    }
+}
+
+impl RetryPolicy {
+    pub(super) fn backoff(&self) -> ExponentialBuilder {
+        ExponentialBuilder::default()
+            .with_min_delay(self.min_delay)
+            .with_max_delay(self.max_delay)
+            .with_max_times(self.max_attempts.saturating_sub(1))
+            .with_jitter()
+    }
+
+    /// The wait before the next attempt: the backoff's, or longer if the
+    /// service asked for longer. `None` (give up) when the attempts are used
+    /// up or the service asked for more than we wait in place.
+    pub(super) fn next_delay(
+        &self,
+        error: &VectorStoreError,
+        backoff: Option<Duration>,
+    ) -> Option<Duration> {
+        let backoff = backoff?;
+        match error.retry_after() {
+            Some(wait) if wait > self.max_retry_after => None,
+            Some(wait) => Some(wait.max(backoff)),
+            None => Some(backoff),
+        }
+    }
+}
+
+/// `Retry-After`: delay-seconds or an HTTP date (RFC 9110 §10.2.3). A date
+/// in the past means "now".
+pub(super) fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    // Not in the RFC, but some proxies send fractional seconds.
+    if let Ok(seconds) = value.parse::<f64>() {
+        return Duration::try_from_secs_f64(seconds).ok();
+    }
+    let at = httpdate::parse_http_date(value).ok()?;
+    Some(at.duration_since(now).unwrap_or(Duration::ZERO))
+}
+
+/// The error an unsuccessful response stands for: 429 throttled, 408 and
+/// 5xx unavailable (both retryable), any other status permanent.
+pub(super) fn error_for_status(status: u16, headers: &HeaderMap, body: &str) -> VectorStoreError {
+    let retry_after = headers
+        .get(RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| parse_retry_after(v, SystemTime::now()));
+    let message = serde_json::from_str::<RpcStatus>(body)
+        .ok()
+        .and_then(|s| s.message)
+        .unwrap_or_else(|| body.to_owned());
+    let message = shorten(&message, 500);
+    match status {
+        429 => VectorStoreError::Throttled {
+            retry_after,
+            message,
+        },
+        408 | 500..=599 => VectorStoreError::Unavailable {
+            status: Some(status),
+            retry_after,
+            message,
+        },
+        400..=499 => VectorStoreError::Rejected { status, message },
+        // A redirect loop or an informational status: not an answer.
+        _ => VectorStoreError::Protocol(format!("HTTP {status}: {message}")),
+    }
+}
+
+/// A request that got no response: nothing says the next one won't.
+pub(super) fn transport_error(error: &reqwest::Error) -> VectorStoreError {
+    let what = if error.is_timeout() {
+        "request timed out"
+    } else if error.is_connect() {
+        "could not connect"
+    } else {
+        "request failed"
+    };
+    VectorStoreError::Unavailable {
+        status: None,
+        retry_after: None,
+        message: format!("{what}: {error}"),
+    }
+}
+
+fn shorten(text: &str, max_chars: usize) -> String {
+    match text.char_indices().nth(max_chars) {
+        Some((at, _)) => format!("{}…", &text[..at]),
+        None => text.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn reads_both_forms_of_retry_after() {
+        let now = httpdate::parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT").unwrap();
+        assert_eq!(parse_retry_after("7", now), Some(Duration::from_secs(7)));
+        assert_eq!(
+            parse_retry_after(" 0.5 ", now),
+            Some(Duration::from_millis(500))
+        );
+        assert_eq!(
+            parse_retry_after("Sun, 06 Nov 1994 08:50:07 GMT", now),
+            Some(Duration::from_secs(30))
+        );
+        assert_eq!(
+            parse_retry_after("Sun, 06 Nov 1994 08:00:00 GMT", now),
+            Some(Duration::ZERO)
+        );
+        assert_eq!(parse_retry_after("soon", now), None);
+        assert_eq!(parse_retry_after("-1", now), None);
+    }
+
+    #[test]
+    fn honours_retry_after_within_the_cap() {
+        let policy = RetryPolicy::default();
+        let throttled = |secs| VectorStoreError::Throttled {
+            retry_after: Some(Duration::from_secs(secs)),
+            message: String::new(),
+        };
+        let backoff = Some(Duration::from_millis(300));
+        assert_eq!(
+            policy.next_delay(&throttled(2), backoff),
+            Some(Duration::from_secs(2))
+        );
+        assert_eq!(policy.next_delay(&throttled(0), backoff), backoff);
+        assert_eq!(policy.next_delay(&throttled(3_600), backoff), None);
+        assert_eq!(policy.next_delay(&throttled(2), None), None);
+    }
+
+    #[test]
+    fn statuses_map_to_retryability() {
+        let headers = HeaderMap::new();
+        let body = r#"{"code":3,"message":"Vector dimension 3 does not match the dimension of the index 384"}"#;
+        let rejected = error_for_status(400, &headers, body);
+        assert!(!rejected.is_retryable());
+        assert!(rejected.to_string().contains("does not match"));
+        assert!(!error_for_status(401, &headers, "").is_retryable());
+        for status in [408, 429, 500, 502, 503] {
+            assert!(
+                error_for_status(status, &headers, "").is_retryable(),
+                "{status}"
+            );
+        }
+    }
+}

@@ -1,0 +1,142 @@
+//! The embedder against sentence-transformers: every text of
+//! `fixtures/golden_embeddings.json` (written by scripts/golden_embeddings.py
+//! with PyTorch FP32) must come out with cosine ≥ 0.999 to its reference.
+//!
+//! Needs the model: MODEL_DIR, or `.local/model/all-MiniLM-L6-v2` in the
+//! workspace, where scripts/fetch-model.sh unpacks it.
+
+use std::path::PathBuf;
+
+use serde::Deserialize;
+use shared::embedding::{DIMENSION, Embedder, LocalEmbedder, LocalEmbedderOptions, Precision};
+
+#[derive(Deserialize)]
+struct Fixture {
+    cases: Vec<Case>,
+}
+
+#[derive(Deserialize)]
+struct Case {
+    text: String,
+    embedding: Vec<f32>,
+}
+
+fn model_dir() -> PathBuf {
+    std::env::var_os("MODEL_DIR").map_or_else(
+        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../.local/model/all-MiniLM-L6-v2"),
+        PathBuf::from,
+    )
+}
+
+fn fixture() -> Fixture {
+    let path =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/golden_embeddings.json");
+    let text = std::fs::read_to_string(&path).expect("read golden fixture");
+    serde_json::from_str(&text).expect("parse golden fixture")
+}
+
+fn load(options: LocalEmbedderOptions) -> LocalEmbedder {
+    let dir = model_dir();
+    LocalEmbedder::load(&dir, options).unwrap_or_else(|e| {
+        panic!(
+            "{e}\n(set MODEL_DIR, or run scripts/fetch-model.sh to unpack the model at {})",
+            dir.display()
+        )
+    })
+}
+
+fn cosine(a: &[f32], b: &[f32]) -> f64 {
+    let dot: f64 = a.iter().zip(b).map(|(&x, &y)| x as f64 * y as f64).sum();
+    let na: f64 = a.iter().map(|&x| x as f64 * x as f64).sum::<f64>().sqrt();
+    let nb: f64 = b.iter().map(|&x| x as f64 * x as f64).sum::<f64>().sqrt();
+    dot / (na * nb)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn matches_sentence_transformers() {
+    let fixture = fixture();
+    assert!(fixture.cases.len() >= 20);
+    let texts: Vec<String> = fixture.cases.iter().map(|c| c.text.clone()).collect();
+    // Small batches on two workers, so ordering across batches and workers
+    // is exercised too.
+    let embedder = load(LocalEmbedderOptions {
+        threads: 2,
+        batch_size: 4,
+        precision: Precision::F32,
+    });
+    let vectors = embedder.embed(&texts).await.expect("embed");
+    assert_eq!(vectors.len(), texts.len());
+
+    let mut min = f64::INFINITY;
+    for (case, v) in fixture.cases.iter().zip(&vectors) {
+        assert_eq!(v.len(), DIMENSION);
+        let norm = v.iter().map(|&x| x as f64 * x as f64).sum::<f64>().sqrt();
+        assert!((norm - 1.0).abs() < 1e-4, "{:?}: norm {norm}", case.text);
+        let c = cosine(v, &case.embedding);
+        assert!(
+            c >= 0.999,
+            "{:?}: cosine {c} to sentence-transformers",
+            case.text
+        );
+        min = min.min(c);
+    }
+    eprintln!(
+        "golden: min cosine to sentence-transformers over {} texts = {min:.9} (1 - min = {:.1e})",
+        texts.len(),
+        1.0 - min
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_text_embeds_the_same_alone_or_in_any_batch() {
+    let texts: Vec<String> = fixture().cases.into_iter().map(|c| c.text).collect();
+    let embedder = load(LocalEmbedderOptions {
+        threads: 1,
+        batch_size: 32,
+        precision: Precision::F32,
+    });
+    let batched = embedder.embed(&texts).await.expect("embed");
+    for (text, b) in texts.iter().zip(&batched) {
+        let alone = embedder
+            .embed(std::slice::from_ref(text))
+            .await
+            .expect("embed");
+        assert!(
+            cosine(&alone[0], b) > 0.99999,
+            "{text:?} differs alone vs batched"
+        );
+    }
+    assert!(embedder.embed(&[]).await.expect("embed nothing").is_empty());
+}
+
+/// bf16 mode (where the CPU has AVX512_BF16) must stay within cosine 0.99 of
+/// f32 on every golden text.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bf16_stays_close_to_f32() {
+    let texts: Vec<String> = fixture().cases.into_iter().map(|c| c.text).collect();
+    let options = |precision| LocalEmbedderOptions {
+        threads: 2,
+        batch_size: 8,
+        precision,
+    };
+    let bf16 = load(options(Precision::Bf16));
+    if bf16.options().precision != Precision::Bf16 {
+        eprintln!("bf16: not supported on this CPU, skipped");
+        return;
+    }
+    let f32 = load(options(Precision::F32));
+    let (a, b) = (
+        bf16.embed(&texts).await.expect("embed"),
+        f32.embed(&texts).await.expect("embed"),
+    );
+    let mut min = f64::INFINITY;
+    for ((text, x), y) in texts.iter().zip(&a).zip(&b) {
+        let c = cosine(x, y);
+        assert!(c >= 0.99, "{text:?}: bf16 cosine {c} to f32");
+        min = min.min(c);
+    }
+    eprintln!(
+        "bf16: min cosine to f32 over {} texts = {min:.6}",
+        texts.len()
+    );
+}
