@@ -1,6 +1,8 @@
 # The two commands users need: `make up` and `make test`. Everything else is
 # a convenience around scripts/ and catalogctl. See README.md.
 SHELL := /bin/bash
+# A failing command anywhere in a pipeline fails the recipe.
+.SHELLFLAGS := -o pipefail -c
 .DEFAULT_GOAL := help
 CARGO ?= cargo
 
@@ -26,8 +28,10 @@ test: ## the full test suite (starts the servers it needs)
 	@scripts/stack.sh drop-test-databases
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --release --workspace --all-targets -- -D warnings
-	$(CARGO) test --release --workspace
 	@scripts/check-deploy.sh
+	@mkdir -p .local
+	$(CARGO) test --release --workspace 2>&1 | tee .local/test.log
+	@awk '/^test result:/ {p += $$4; f += $$6} END {printf "summary: %d passed, %d failed\n", p, f}' .local/test.log
 
 deploy-check: ## static checks of docker/, compose.yaml and infra/ (hadolint, compose, jest, cdk synth, cfn-lint, checkov)
 	@scripts/check-deploy.sh

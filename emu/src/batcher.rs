@@ -8,7 +8,6 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use backon::{BackoffBuilder, ExponentialBuilder};
 use shared::telemetry::{Readiness, Shutdown};
 use shared::vector_store::VectorStore;
 use tokio::sync::{Semaphore, mpsc};
@@ -123,10 +122,5 @@ pub async fn probe_loop(
 }
 
 fn backoff() -> impl Iterator<Item = Duration> {
-    ExponentialBuilder::default()
-        .with_min_delay(Duration::from_millis(200))
-        .with_max_delay(Duration::from_secs(10))
-        .with_jitter()
-        .without_max_times()
-        .build()
+    shared::retry::backoff(Duration::from_millis(200), Duration::from_secs(10))
 }

@@ -162,13 +162,11 @@ impl JobQueue {
     }
 
     pub async fn probe(&self) -> Result<(), QueueError> {
-        self.client
-            .get_queue_attributes()
-            .queue_url(&self.queue_url)
-            .attribute_names(aws_sdk_sqs::types::QueueAttributeName::FifoQueue)
-            .send()
+        shared::queue::probe(&self.client, &self.queue_url)
             .await
-            .map(|_| ())
-            .map_err(error("GetQueueAttributes"))
+            .map_err(|message| QueueError {
+                operation: "GetQueueAttributes",
+                message,
+            })
     }
 }

@@ -11,7 +11,6 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use backon::{BackoffBuilder, ExponentialBuilder};
 use chrono::Utc;
 use shared::catalog::document;
 use shared::change_event::{ChangeEvent, Operation};
@@ -223,12 +222,8 @@ impl Processor {
         F: FnMut() -> Fut,
         Fut: std::future::Future<Output = Result<T, StepError>>,
     {
-        let mut delays = ExponentialBuilder::default()
-            .with_min_delay(Duration::from_millis(100))
-            .with_max_delay(Duration::from_secs(20))
-            .with_jitter()
-            .without_max_times()
-            .build();
+        let mut delays =
+            shared::retry::backoff(Duration::from_millis(100), Duration::from_secs(20));
         loop {
             match step().await {
                 Ok(value) => return Ok(value),

@@ -3,7 +3,6 @@
 
 use std::time::{Duration, Instant};
 
-use backon::{BackoffBuilder, ExponentialBuilder};
 use shared::telemetry::{Readiness, Shutdown};
 
 use crate::leader::{Session, SessionError};
@@ -126,10 +125,5 @@ impl Relay {
 
 /// Reconnect backoff: 200 ms doubling to 10 s with jitter, forever.
 fn reconnect_delays() -> impl Iterator<Item = Duration> {
-    ExponentialBuilder::default()
-        .with_min_delay(Duration::from_millis(200))
-        .with_max_delay(Duration::from_secs(10))
-        .with_jitter()
-        .without_max_times()
-        .build()
+    shared::retry::backoff(Duration::from_millis(200), Duration::from_secs(10))
 }

@@ -16,7 +16,6 @@ use std::time::Duration;
 
 use aws_sdk_sqs::error::DisplayErrorContext;
 use aws_sdk_sqs::types::SendMessageBatchRequestEntry;
-use backon::{BackoffBuilder, ExponentialBuilder};
 use futures::future::join_all;
 use shared::telemetry::{Readiness, Shutdown};
 
@@ -63,14 +62,7 @@ impl Sender {
 
     /// Check that the queue exists and is reachable (start-up readiness).
     pub async fn probe(&self) -> Result<(), String> {
-        self.client
-            .get_queue_attributes()
-            .queue_url(&self.queue_url)
-            .attribute_names(aws_sdk_sqs::types::QueueAttributeName::FifoQueue)
-            .send()
-            .await
-            .map(|_| ())
-            .map_err(|e| DisplayErrorContext(e).to_string())
+        shared::queue::probe(&self.client, &self.queue_url).await
     }
 
     /// Send every event, retrying until each is accepted or rejected for
@@ -198,12 +190,7 @@ impl Sender {
 /// Exponential backoff with jitter, 100 ms doubling to 30 s, forever: an
 /// event is never given up on because SQS is down for a while.
 fn retry_delays() -> impl Iterator<Item = Duration> {
-    ExponentialBuilder::default()
-        .with_min_delay(Duration::from_millis(100))
-        .with_max_delay(Duration::from_secs(30))
-        .with_jitter()
-        .without_max_times()
-        .build()
+    shared::retry::backoff(Duration::from_millis(100), Duration::from_secs(30))
 }
 
 /// Split a lane (in outbox order) into batches: ≤ 10 entries, ≤ the byte

@@ -4,6 +4,7 @@
 //! * [`catalog`] — products: the generated sample catalog and the CSV import.
 //! * [`db`] — connecting to Postgres and applying the migrations.
 //! * [`queue`] — building AWS clients (SQS, SNS) from settings.
+//! * [`retry`] — the backoff schedule of every retry loop.
 //! * [`settings`] — secrets and the settings every service shares.
 //! * [`telemetry`] — logging, metrics, `/healthz` `/readyz` `/metrics`, shutdown.
 
@@ -12,6 +13,7 @@ pub mod change_event;
 pub mod db;
 pub mod embedding;
 pub mod queue;
+pub mod retry;
 pub mod settings;
 pub mod telemetry;
 pub mod vector_store;

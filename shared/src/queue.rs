@@ -24,6 +24,18 @@ pub fn sns_client(config: &SdkConfig) -> aws_sdk_sns::Client {
     aws_sdk_sns::Client::new(config)
 }
 
+/// Readiness probe: the queue exists and this process may read its
+/// attributes (what every service's `/readyz` reports as `sqs`).
+pub async fn probe(sqs: &aws_sdk_sqs::Client, queue_url: &str) -> Result<(), String> {
+    sqs.get_queue_attributes()
+        .queue_url(queue_url)
+        .attribute_names(aws_sdk_sqs::types::QueueAttributeName::FifoQueue)
+        .send()
+        .await
+        .map(|_| ())
+        .map_err(|e| aws_sdk_sqs::error::DisplayErrorContext(e).to_string())
+}
+
 /// Names of the queue pair and the topic to create.
 #[derive(Debug, Clone)]
 pub struct QueueNames {

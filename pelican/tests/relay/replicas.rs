@@ -13,8 +13,12 @@ async fn update_storm(pool: &sqlx::PgPool, rounds: usize) {
         let pool = pool.clone();
         writers.push(tokio::spawn(async move {
             for round in 0..rounds {
+                // Lock rows in id order: two writers on the same quarter
+                // would otherwise deadlock (rows move as they are updated).
                 sqlx::query(
-                    "UPDATE products SET description = description || $1 WHERE id % 4 = $2",
+                    "UPDATE products SET description = description || $1
+                      WHERE id IN (SELECT id FROM products WHERE id % 4 = $2
+                                    ORDER BY id FOR UPDATE)",
                 )
                 .bind(format!(" w{writer}r{round}"))
                 .bind(i64::try_from((writer + round) % 4).unwrap())
