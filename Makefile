@@ -6,7 +6,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 CARGO ?= cargo
 
-.PHONY: help up down status logs test lint fmt build model import deploy-check
+.PHONY: help up down status logs test lint fmt build model import deploy-check eval hash-password
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -29,6 +29,7 @@ test: ## the full test suite (starts the servers it needs)
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --release --workspace --all-targets -- -D warnings
 	@scripts/check-deploy.sh
+	@scripts/browser-deps.sh
 	@mkdir -p .local
 	$(CARGO) test --release --workspace 2>&1 | tee .local/test.log
 	@awk '/^test result:/ {p += $$4; f += $$6} END {printf "summary: %d passed, %d failed\n", p, f}' .local/test.log
@@ -49,7 +50,44 @@ build: ## build every binary (release)
 model: ## fetch all-MiniLM-L6-v2 into MODEL_DIR (pinned, sha256-verified)
 	@scripts/fetch-model.sh
 
+eval: ## search quality on eval/ (P@5, MRR@10, SKU/name top-1) through a private stack; writes eval/results/latest.json
+	@scripts/eval.sh
+
+hash-password: ## print an Argon2 hash for FRONTEND_USERS (reads the password from stdin)
+	@$(CARGO) build --release --quiet --bin frontend
+	@target/release/frontend hash-password
+
 import: build ## upsert products from a CSV: make import CSV=path/to/file.csv
 	@test -n "$(CSV)" || { echo "usage: make import CSV=path/to/products.csv" >&2; exit 2; }
 	@scripts/stack.sh infra
 	@target/release/catalogctl import "$(CSV)"
+
+# Reliability (README "Reliability"): verify the index against the table,
+# and the fault-injection suite on a fresh database and fresh queues.
+.PHONY: verify chaos
+
+verify: ## compare products with the vector index (ARGS="--repair --sample 500"); exit 0 only when clean
+	@$(CARGO) build --release --quiet --bin catalogctl
+	@target/release/catalogctl verify $(ARGS)
+
+chaos: ## fault-injection suite: 2 pelican + 3 emu, 20 000 products, kills/outages/poison; one JSON line per scenario
+	@scripts/stack.sh infra
+	$(CARGO) build --release --bins
+	@mkdir -p .local
+	target/release/chaos $(ARGS) | tee .local/chaos.jsonl
+
+# Benchmarks (bench/, README "Performance"): a fresh database and fresh queues
+# on the local stack per run. ROWS sets the catalog size.
+ROWS ?= 10000
+.PHONY: bench bench-quick
+
+bench: ## the full benchmark (ROWS=10000, ~30 min on 2 cores; installs PyTorch into .local/bench-venv once); updates README's table
+	@scripts/stack.sh infra
+	$(CARGO) build --release --bins
+	target/release/bench run --rows $(ROWS)
+	target/release/bench render-readme
+
+bench-quick: ## benchmark smoke run, ≤ 5 min (1 000 rows unless ROWS is given, no PyTorch peer)
+	@scripts/stack.sh infra
+	$(CARGO) build --release --bins
+	target/release/bench run --quick --rows $(if $(filter command line environment,$(origin ROWS)),$(ROWS),1000)

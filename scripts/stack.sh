@@ -176,7 +176,20 @@ wait_ready() { # name addr
     wait_http "http://$2/readyz" "${3:-120}" || die "$1 is not ready at http://$2/readyz; see .local/logs/$1.log"
 }
 
+# Frontend settings added after this machine's .env was made: take them from
+# .env.example (a value in .env or the environment always wins), so an old
+# .env still starts the frontend.
+frontend_defaults() {
+    local line name
+    while IFS= read -r line; do
+        [[ $line =~ ^FRONTEND_[A-Z_]+= ]] || continue
+        name=${line%%=*}
+        [ -n "${!name+x}" ] || eval "export $line"
+    done <.env.example
+}
+
 services() {
+    frontend_defaults
     local -a started=()
     for svc in pelican:"$PELICAN_HTTP_ADDR" emu:"$EMU_HTTP_ADDR" frontend:"$FRONTEND_ADDR"; do
         local name=${svc%%:*} addr=${svc#*:}
@@ -196,6 +209,10 @@ case "${1:-}" in
         log "ready"
         echo
         echo "  frontend:  http://$FRONTEND_ADDR"
+        # The demo user of .env.example (its Argon2 hash is there).
+        if [[ ${FRONTEND_USERS:-} == demo:* ]]; then
+            echo "  login:     demo / demo-password   (FRONTEND_USERS in .env; make hash-password for others)"
+        fi
         echo "  pelican:   http://$PELICAN_HTTP_ADDR/metrics"
         echo "  emu:       http://$EMU_HTTP_ADDR/metrics"
         echo "  logs:      make logs      stop: make down"

@@ -14,10 +14,8 @@ mod processor;
 mod settings;
 
 use std::net::SocketAddr;
-use std::sync::Arc;
 
 pub use settings::Settings;
-use shared::embedding::{Embedder, LocalEmbedder, LocalEmbedderOptions};
 use shared::telemetry::{Readiness, Shutdown, serve_health};
 use tokio::task::JoinHandle;
 
@@ -34,12 +32,15 @@ impl Application {
     /// Load the model, connect, start receiving. Returns once the health
     /// server listens (tests bind port 0).
     pub async fn build(settings: Settings, shutdown: Shutdown) -> anyhow::Result<Self> {
+        settings.validate().map_err(anyhow::Error::msg)?;
         metrics::describe();
         let readiness = Readiness::new(&["model", "sqs", "vector_store"]);
         let (health_addr, health) =
             serve_health(settings.http_addr, readiness.clone(), shutdown.clone()).await?;
 
-        let embedder = load_embedder(&settings).await?;
+        let embedder = shared::embedding::connect(&settings.embedder)
+            .await
+            .map_err(|e| anyhow::anyhow!("embedder: {e}"))?;
         readiness.set_ok("model");
 
         let pool = shared::db::connect(&settings.database.database_url, 4).await?;
@@ -99,20 +100,4 @@ impl Application {
         }
         Ok(())
     }
-}
-
-async fn load_embedder(settings: &Settings) -> anyhow::Result<Arc<dyn Embedder>> {
-    let dir = settings.model_dir.clone();
-    let threads = match settings.embed_threads {
-        0 => std::thread::available_parallelism().map_or(1, usize::from),
-        n => n,
-    };
-    let options = LocalEmbedderOptions {
-        threads,
-        ..LocalEmbedderOptions::default()
-    };
-    let embedder = tokio::task::spawn_blocking(move || LocalEmbedder::load(&dir, options))
-        .await?
-        .map_err(|e| anyhow::anyhow!("MODEL_DIR: {e}"))?;
-    Ok(Arc::new(embedder))
 }

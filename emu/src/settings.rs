@@ -1,10 +1,10 @@
 //! emu's settings, from environment variables (see README, "Settings").
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::Parser;
+use shared::embedding::EmbedderSettings;
 use shared::settings::{AwsSettings, DatabaseSettings, TelemetrySettings};
 use shared::vector_store::VectorStoreSettings;
 
@@ -27,6 +27,9 @@ pub struct Settings {
     #[command(flatten)]
     pub vector_store: VectorStoreSettings,
 
+    #[command(flatten)]
+    pub embedder: EmbedderSettings,
+
     /// The FIFO job queue pelican fills.
     #[arg(long, env = "SQS_QUEUE_URL", value_name = "SQS_QUEUE_URL")]
     pub queue_url: String,
@@ -38,24 +41,6 @@ pub struct Settings {
     /// Topic told about every message moved to the DLQ, with the reason.
     #[arg(long, env = "SNS_TOPIC_ARN", value_name = "SNS_TOPIC_ARN")]
     pub topic_arn: String,
-
-    /// Directory with all-MiniLM-L6-v2 (model.safetensors, tokenizer.json, config.json).
-    #[arg(
-        long,
-        env = "MODEL_DIR",
-        value_name = "MODEL_DIR",
-        default_value = ".local/model/all-MiniLM-L6-v2"
-    )]
-    pub model_dir: PathBuf,
-
-    /// Threads for inference (0 = one per CPU).
-    #[arg(
-        long,
-        env = "EMBED_THREADS",
-        value_name = "EMBED_THREADS",
-        default_value_t = 0
-    )]
-    pub embed_threads: usize,
 
     /// Where `/healthz`, `/readyz` and `/metrics` are served.
     #[arg(
@@ -82,7 +67,7 @@ pub struct Settings {
         env = "EMU_BATCH_SIZE",
         value_name = "EMU_BATCH_SIZE",
         default_value_t = 64,
-        value_parser = clap::value_parser!(u32).range(1..=1000)
+        value_parser = clap::value_parser!(u32).range(1..=10_000)
     )]
     pub batch_size: u32,
 
@@ -92,7 +77,7 @@ pub struct Settings {
         env = "EMU_BATCH_TIMEOUT_MS",
         value_name = "EMU_BATCH_TIMEOUT_MS",
         default_value_t = 50,
-        value_parser = clap::value_parser!(u64).range(1..=60_000)
+        value_parser = clap::value_parser!(u64).range(1..=600_000)
     )]
     pub batch_timeout_ms: u64,
 
@@ -118,6 +103,21 @@ pub struct Settings {
 }
 
 impl Settings {
+    /// Checks across settings that clap cannot express. Messages wait in
+    /// the batcher for up to the batch timeout before their visibility is
+    /// extended, so the timeout must leave them well inside the visibility
+    /// timeout, or they would be redelivered while still in hand.
+    pub fn validate(&self) -> Result<(), String> {
+        let visibility_ms = u64::from(self.visibility_timeout_s.unsigned_abs()) * 1000;
+        if self.batch_timeout_ms >= visibility_ms / 2 {
+            return Err(format!(
+                "EMU_BATCH_TIMEOUT_MS ({}) must be below half of EMU_VISIBILITY_TIMEOUT_S ({} s)",
+                self.batch_timeout_ms, self.visibility_timeout_s
+            ));
+        }
+        Ok(())
+    }
+
     pub fn batch_timeout(&self) -> Duration {
         Duration::from_millis(self.batch_timeout_ms)
     }

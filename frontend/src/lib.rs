@@ -1,46 +1,151 @@
-//! frontend: Semantic product search web app and JSON API.
+//! frontend: semantic product search (server-rendered pages and a JSON
+//! API), authenticated editing, and the sync status of the pipeline.
 //!
-//! For now this binary only serves `/healthz`, `/readyz` and `/metrics`, so
-//! the local stack, the images and the deployment can run it; the service
-//! itself is the subject of its own issue.
+//! Layout of the crate, one job per module:
+//! * `settings` — environment variables.
+//! * `web` — the HTML pages; `api` — the JSON API.
+//! * `params` — search parameters from a query string (shared by both).
+//! * `catalog` — reading and editing products, their index state.
+//! * `edit` — validating an edit (form or PATCH body).
+//! * `auth` — users, sessions, CSRF tokens, the API key.
+//! * `middleware` — request ids, metrics, security headers, limits.
+//! * `readiness` — the `/readyz` probes.
+//! * `sync_status` — `/status`, the header badge, `/api/status`.
+//! * `hash_password` — the `frontend hash-password` tool.
+//!
+//! Search itself (embedding, caching, ranking) is `shared::search`.
+
+pub mod api;
+pub mod auth;
+pub mod catalog;
+pub mod edit;
+pub mod hash_password;
+pub mod middleware;
+pub mod params;
+mod readiness;
+mod search_failure;
+mod settings;
+pub mod sync_status;
+pub mod web;
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 
-use clap::Parser;
-use shared::settings::TelemetrySettings;
-use shared::telemetry::{Readiness, Shutdown, serve_health};
+use axum::Router;
+use axum::extract::FromRef;
+use axum::http::Uri;
+use axum::response::{IntoResponse, Response};
+use shared::embedding::Embedder;
+use shared::search::{SearchOptions, Searcher};
+use shared::telemetry::{Readiness, Shutdown, health_router};
+use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
-#[derive(Parser, Debug, Clone)]
-#[command(
-    name = "frontend",
-    about = "Semantic product search web app and JSON API",
-    version
-)]
-pub struct Settings {
-    #[command(flatten)]
-    pub telemetry: TelemetrySettings,
+use crate::auth::{Auth, Sessions};
+use crate::catalog::Catalog;
+pub use crate::settings::Settings;
+use crate::sync_status::SyncMonitor;
 
-    /// Where the HTTP endpoints are served.
-    #[arg(
-        long,
-        env = "FRONTEND_ADDR",
-        value_name = "FRONTEND_ADDR",
-        default_value = "127.0.0.1:8080"
-    )]
-    pub http_addr: SocketAddr,
+/// What handlers share. Cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub searcher: Searcher,
+    pub catalog: Catalog,
+    pub auth: Auth,
+    pub monitor: SyncMonitor,
+}
+
+impl FromRef<AppState> for Auth {
+    fn from_ref(state: &AppState) -> Self {
+        state.auth.clone()
+    }
+}
+
+impl FromRef<AppState> for SyncMonitor {
+    fn from_ref(state: &AppState) -> Self {
+        state.monitor.clone()
+    }
 }
 
 pub struct Application {
     addr: SocketAddr,
-    server: JoinHandle<()>,
+    tasks: Vec<JoinHandle<()>>,
 }
 
 impl Application {
+    /// Load the embedding model, then [`Application::with_embedder`].
     pub async fn build(settings: Settings, shutdown: Shutdown) -> anyhow::Result<Self> {
-        let readiness = Readiness::new(&[]);
-        let (addr, server) = serve_health(settings.http_addr, readiness, shutdown).await?;
-        Ok(Self { addr, server })
+        let embedder = shared::embedding::connect(&settings.embedder)
+            .await
+            .map_err(|e| anyhow::anyhow!("the embedding model (MODEL_DIR / EMBEDDER): {e}"))?;
+        Self::with_embedder(settings, embedder, shutdown).await
+    }
+
+    /// Connect, bind `FRONTEND_ADDR` and serve until `shutdown`. Returns
+    /// once listening (tests bind port 0 and read [`Application::addr`]).
+    /// Tests pass one embedder to many applications (the model loads once).
+    pub async fn with_embedder(
+        settings: Settings,
+        embedder: Arc<dyn Embedder>,
+        shutdown: Shutdown,
+    ) -> anyhow::Result<Self> {
+        middleware::describe_metrics();
+        let readiness = Readiness::new(readiness::CHECKS);
+        let pool =
+            shared::db::connect(&settings.database.database_url, settings.db_connections).await?;
+        let store =
+            shared::vector_store::connect(&settings.vector_store, Some(pool.clone())).await?;
+        let users = settings.users.clone().unwrap_or_default();
+        if users.is_empty() {
+            tracing::warn!("FRONTEND_USERS is empty: nobody can log in to edit products");
+        }
+        let aws = shared::queue::sdk_config(&settings.aws).await;
+        let monitor = SyncMonitor::spawn(
+            pool.clone(),
+            shared::queue::sqs_client(&aws),
+            Arc::clone(&store),
+            settings.sync_status.clone(),
+            shutdown.clone(),
+        );
+        let state = AppState {
+            searcher: Searcher::new(
+                pool.clone(),
+                Arc::clone(&store),
+                Arc::clone(&embedder),
+                SearchOptions {
+                    cache_capacity: settings.query_cache_size,
+                    ..SearchOptions::default()
+                },
+            ),
+            catalog: Catalog::new(pool.clone(), Arc::clone(&store)),
+            auth: Auth::new(
+                users,
+                settings.session_key.clone(),
+                settings.api_key.clone(),
+                Sessions::new(pool.clone(), settings.session_ttl()),
+            ),
+            monitor,
+        };
+        let app = middleware::wrap(router(state, readiness.clone()), settings.request_timeout());
+
+        let listener = TcpListener::bind(settings.http_addr).await?;
+        let addr = listener.local_addr()?;
+        let server_shutdown = shutdown.clone();
+        let server = tokio::spawn(async move {
+            let result = axum::serve(listener, app)
+                .with_graceful_shutdown(async move { server_shutdown.triggered().await })
+                .await;
+            if let Err(e) = result {
+                tracing::error!(error = %e, "the HTTP server failed");
+            }
+        });
+        let probes = tokio::spawn(readiness::probe_loop(
+            pool, store, embedder, readiness, shutdown,
+        ));
+        Ok(Self {
+            addr,
+            tasks: vec![server, probes],
+        })
     }
 
     pub fn addr(&self) -> SocketAddr {
@@ -48,7 +153,33 @@ impl Application {
     }
 
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
-        self.server.await?;
+        for task in self.tasks {
+            task.await?;
+        }
         Ok(())
+    }
+}
+
+/// Every route, with its state: pages (with the browser-id cookie their
+/// CSRF tokens need), the sync status, static assets, the API, and the
+/// health endpoints.
+pub fn router(state: AppState, readiness: Readiness) -> Router {
+    let pages = web::pages()
+        .merge(sync_status::router())
+        .layer(axum::middleware::from_fn(auth::issue_browser_id));
+    Router::new()
+        .merge(pages)
+        .merge(web::assets())
+        .merge(api::router())
+        .fallback(fallback)
+        .with_state(state)
+        .merge(health_router(readiness))
+}
+
+async fn fallback(uri: Uri) -> Response {
+    if uri.path().starts_with("/api/") {
+        api::not_found().await.into_response()
+    } else {
+        web::not_found().await.into_response()
     }
 }

@@ -2,6 +2,10 @@ use shared::telemetry::{Shutdown, init_logging};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    // A tool, not the server: needs none of the server's settings.
+    if std::env::args().nth(1).as_deref() == Some("hash-password") {
+        return frontend::hash_password::run();
+    }
     let settings: frontend::Settings = shared::settings::load();
     init_logging(&settings.telemetry)?;
     let shutdown = Shutdown::new();

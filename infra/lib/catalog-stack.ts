@@ -66,8 +66,15 @@ export class CatalogStack extends Stack {
     // never in the template; ECS injects them as `secrets`.
     const appSecret = new secretsmanager.Secret(this, 'AppSecret', {
       secretName: `${prefix}/app`,
-      description: 'frontend session signing key (generated; rotate by putting a new value and redeploying)',
-      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+      description:
+        'frontend secrets, JSON: session_key (generated; rotate by putting a new value and redeploying) and users ' +
+        '(FRONTEND_USERS: name:$argon2id$... entries separated by ";", from `make hash-password`; empty = nobody can edit)',
+      generateSecretString: {
+        secretStringTemplate: JSON.stringify({ users: '' }),
+        generateStringKey: 'session_key',
+        passwordLength: 64,
+        excludePunctuation: true,
+      },
     });
     const usePinecone = cfg.pineconeIndexHost !== undefined;
     const pineconeSecret = usePinecone
@@ -262,7 +269,11 @@ export class CatalogStack extends Stack {
       memoryMiB: 1024,
       database,
       environment: { ...common, ...vectorStoreEnv, MODEL_DIR: '/opt/model/all-MiniLM-L6-v2' },
-      secrets: { ...vectorStoreSecrets, FRONTEND_SESSION_KEY: ecs.Secret.fromSecretsManager(appSecret) },
+      secrets: {
+        ...vectorStoreSecrets,
+        FRONTEND_SESSION_KEY: ecs.Secret.fromSecretsManager(appSecret, 'session_key'),
+        FRONTEND_USERS: ecs.Secret.fromSecretsManager(appSecret, 'users'),
+      },
       http: { setting: 'FRONTEND_ADDR', port: PORTS.frontend },
       desiredCount: cfg.frontendDesiredCount,
       minHealthyPercent: cfg.frontendDesiredCount > 1 ? 50 : 100,

@@ -260,6 +260,18 @@ describe('database', () => {
     dev.resourceCountIs('AWS::SecretsManager::SecretTargetAttachment', 1);
   });
 
+  test('the database refuses unencrypted connections and the services use TLS', () => {
+    dev.hasResourceProperties('AWS::RDS::DBParameterGroup', {
+      Parameters: Match.objectLike({ 'rds.force_ssl': '1' }),
+    });
+    const commands = Object.values(dev.findResources('AWS::ECS::TaskDefinition')).flatMap((r) =>
+      (r.Properties.ContainerDefinitions as { Command?: string[] }[]).map((c) => (c.Command ?? []).join(' ')),
+    );
+    const withUrl = commands.filter((c) => c.includes('DATABASE_URL='));
+    expect(withUrl.length).toBeGreaterThan(0);
+    for (const command of withUrl) expect(command).toContain('sslmode=require');
+  });
+
   test('only the service security groups may reach port 5432', () => {
     const ingress = Object.values(dev.findResources('AWS::EC2::SecurityGroupIngress')).filter(
       (r) => r.Properties.FromPort === 5432,

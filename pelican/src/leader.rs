@@ -14,7 +14,9 @@ use std::time::Duration;
 use shared::db::OUTBOX_CHANNEL;
 use shared::settings::DatabaseUrl;
 use tokio::sync::mpsc;
-use tokio_postgres::{AsyncMessage, Client, Config, NoTls};
+use tokio_postgres::{AsyncMessage, Client, Config};
+
+use crate::tls::{self, TlsError};
 
 pub struct Session {
     pub client: Client,
@@ -25,21 +27,25 @@ pub struct Session {
 pub enum SessionError {
     #[error("postgres: {0}")]
     Postgres(#[from] tokio_postgres::Error),
+    #[error(transparent)]
+    Tls(#[from] TlsError),
     #[error("the postgres connection closed")]
     Closed,
 }
 
 impl Session {
     pub async fn connect(url: &DatabaseUrl) -> Result<Self, SessionError> {
-        let mut config = Config::from_str(url.expose())?;
+        let tls = tls::from_url(url.expose())?;
+        let mut config = Config::from_str(&tls.url)?;
         config
+            .ssl_mode(tls.mode)
             .application_name("pelican")
             .connect_timeout(Duration::from_secs(5))
             .keepalives_idle(Duration::from_secs(10))
             .options(
                 "-c tcp_keepalives_idle=10 -c tcp_keepalives_interval=5 -c tcp_keepalives_count=3",
             );
-        let (client, mut connection) = config.connect(NoTls).await?;
+        let (client, mut connection) = config.connect(tls.connector).await?;
         let (sender, wakeups) = mpsc::unbounded_channel();
         // The connection future must be polled for the client to work; it
         // also yields the NOTIFY messages. When it ends, `sender` drops and

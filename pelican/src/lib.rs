@@ -12,6 +12,7 @@ mod outbox;
 mod relay;
 mod sender;
 mod settings;
+mod tls;
 
 use std::net::SocketAddr;
 use std::time::Duration;

@@ -5,6 +5,7 @@
 //! * [`db`] — connecting to Postgres and applying the migrations.
 //! * [`queue`] — building AWS clients (SQS, SNS) from settings.
 //! * [`retry`] — the backoff schedule of every retry loop.
+//! * [`search`] — product search: query embedding cache, vector + exact/lexical ranking, paging.
 //! * [`settings`] — secrets and the settings every service shares.
 //! * [`telemetry`] — logging, metrics, `/healthz` `/readyz` `/metrics`, shutdown.
 
@@ -13,7 +14,9 @@ pub mod change_event;
 pub mod db;
 pub mod embedding;
 pub mod queue;
+pub mod reconcile;
 pub mod retry;
+pub mod search;
 pub mod settings;
 pub mod telemetry;
 pub mod vector_store;

@@ -3,6 +3,8 @@
 //! `make test`). Enabled by the `testing` feature, for dev-dependencies only.
 #![allow(clippy::unwrap_used, clippy::missing_panics_doc)]
 
+pub mod process;
+
 use std::collections::HashMap;
 use std::str::FromStr;
 use std::time::{Duration, Instant};

@@ -267,6 +267,7 @@ async fn server_errors_are_retried_and_end_retryable_if_they_persist() {
         .await
         .unwrap();
     assert_eq!(double.requests_to("/vectors/upsert").len(), 3);
+    assert_eq!(double.faults_left(), 0);
 
     double.clear_requests();
     for _ in 0..10 {
@@ -317,6 +318,25 @@ async fn a_bad_request_or_a_bad_key_is_permanent_and_not_retried() {
     );
     assert!(!err.is_retryable());
     assert_eq!(double.requests_to("/vectors/upsert").len(), 1);
+
+    // A record Pinecone will never take fails every upsert that holds it.
+    double.refuse_id("7");
+    let err = store
+        .upsert(&[
+            record(6, 1, compact_vector(6)),
+            record(7, 1, compact_vector(7)),
+        ])
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, VectorStoreError::Rejected { status: 400, .. }),
+        "{err}"
+    );
+    store
+        .upsert(&[record(6, 1, compact_vector(6))])
+        .await
+        .unwrap();
+    assert_eq!(double.requests_to("/vectors/upsert").len(), 3);
 
     let wrong_key = store_with_key(&double, "pcsk_wrong");
     let err = wrong_key.ping().await.unwrap_err();

@@ -22,11 +22,13 @@ export interface DatabaseConnection {
  * JSON fields. ECS injects the fields as secrets (never plain environment)
  * and this wrapper joins them in the container just before exec'ing the
  * binary. The generated password contains only URL-safe characters
- * (see Database), so no escaping is needed.
+ * (see Database), so no escaping is needed. sslmode=require: encrypted
+ * (RDS forces it); to also verify the server, put the RDS CA bundle in the
+ * image and use sslmode=verify-full&sslrootcert=<path> (README, "TLS").
  */
 export function databaseUrlWrapper(binary: string, args: string[]): { entryPoint: string[]; command: string[] } {
   const script =
-    'export DATABASE_URL="postgres://$DB_USER:$DB_PASSWORD@$DB_HOST:$DB_PORT/$DB_NAME" && ' +
+    'export DATABASE_URL="postgres://$DB_USER:$DB_PASSWORD@$DB_HOST:$DB_PORT/$DB_NAME?sslmode=require" && ' +
     `exec /usr/local/bin/${binary} "$@"`;
   return { entryPoint: ['/bin/sh', '-c'], command: [script, binary, ...args] };
 }

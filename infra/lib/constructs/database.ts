@@ -38,12 +38,9 @@ export class Database extends Construct {
       engine,
       description: 'catalog sync',
       parameters: {
-        // The services do not speak TLS to Postgres yet (sqlx is built
-        // without a TLS feature; pelican's LISTEN connection uses NoTls), and
-        // PostgreSQL 15+ on RDS forces SSL by default. Traffic stays inside
-        // the VPC between security-group-restricted peers. Set back to 1 once
-        // the binaries connect with sslmode=require.
-        'rds.force_ssl': '0',
+        // Every connection must be encrypted: the services connect with
+        // sslmode=require (see databaseUrlWrapper).
+        'rds.force_ssl': '1',
         'log_min_duration_statement': '1000',
       },
     });

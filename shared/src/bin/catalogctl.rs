@@ -10,8 +10,10 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use shared::catalog::{csv_import, generator, store};
+use shared::embedding::{self, EmbedderSettings};
 use shared::settings::{self, AwsSettings, DatabaseSettings, TelemetrySettings};
-use shared::{db, queue};
+use shared::vector_store::{self, VectorStoreSettings};
+use shared::{db, queue, reconcile};
 
 #[derive(Parser, Debug)]
 #[command(name = "catalogctl", about = "Operate the catalog sync system")]
@@ -76,6 +78,37 @@ enum Command {
         db: DatabaseSettings,
         csv: PathBuf,
     },
+    /// Compare products with the vector index: missing, stale, orphaned and
+    /// (for a sample) drifted vectors. Exit 0 only when clean, 2 when
+    /// differences were found, 1 when the check could not run.
+    Verify(Box<VerifyArgs>),
+}
+
+#[derive(clap::Args, Debug)]
+struct VerifyArgs {
+    #[command(flatten)]
+    db: DatabaseSettings,
+    #[command(flatten)]
+    vector_store: VectorStoreSettings,
+    #[command(flatten)]
+    embedder: EmbedderSettings,
+    /// Re-enqueue what differs through the outbox (a new version of each
+    /// affected product, a delete event per orphan); never writes vectors.
+    #[arg(long)]
+    repair: bool,
+    /// Products whose vector is compared with a fresh embedding (0 = none;
+    /// then no model is loaded).
+    #[arg(long, default_value_t = 100)]
+    sample: usize,
+    /// Cosine below which a sampled vector counts as drifted.
+    #[arg(long, default_value_t = 0.99)]
+    min_cosine: f32,
+    /// Rows and vector ids per page.
+    #[arg(long, default_value_t = 1_000, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    page_size: u32,
+    /// Print the report as one JSON line on stdout.
+    #[arg(long)]
+    json: bool,
 }
 
 #[tokio::main]
@@ -223,8 +256,60 @@ async fn run(command: Command) -> anyhow::Result<std::process::ExitCode> {
                 return Ok(std::process::ExitCode::from(3));
             }
         }
+        Command::Verify(args) => return verify(*args).await,
     }
     Ok(std::process::ExitCode::SUCCESS)
+}
+
+async fn verify(args: VerifyArgs) -> anyhow::Result<std::process::ExitCode> {
+    let pool = db::connect(&args.db.database_url, 4)
+        .await
+        .context("connecting to DATABASE_URL")?;
+    let store = vector_store::connect(&args.vector_store, Some(pool.clone()))
+        .await
+        .context("connecting to the vector store")?;
+    let embedder = if args.sample > 0 {
+        Some(
+            embedding::connect(&args.embedder)
+                .await
+                .context("loading the embedder")?,
+        )
+    } else {
+        None
+    };
+    let options = reconcile::VerifyOptions {
+        page_size: args.page_size as usize,
+        sample: args.sample,
+        min_cosine: args.min_cosine,
+        repair: args.repair,
+    };
+    // Rows plus vector ids: both walks advance the same bar. Estimates only
+    // (the table may change while it runs).
+    let rows: i64 = sqlx::query_scalar("SELECT count(*) FROM products")
+        .fetch_one(&pool)
+        .await
+        .context("counting products (did migrations run?)")?;
+    let vectors = store.count().await.context("counting vectors")?;
+    let bar = progress_bar(u64::try_from(rows).unwrap_or(0) + vectors, "verifying");
+    let started = Instant::now();
+    let report = reconcile::verify(&pool, store.as_ref(), embedder, &options, &bar).await?;
+    bar.finish_and_clear();
+    if args.json {
+        let line = serde_json::to_string(&report)?;
+        #[allow(clippy::print_stdout)] // the report is this command's output
+        {
+            println!("{line}");
+        }
+    }
+    eprint!("{report}");
+    eprintln!("verified in {:.1}s", started.elapsed().as_secs_f64());
+    if report.is_clean() {
+        return Ok(std::process::ExitCode::SUCCESS);
+    }
+    if args.repair {
+        eprintln!("run verify again once the pipeline has caught up");
+    }
+    Ok(std::process::ExitCode::from(2))
 }
 
 fn progress_bar(len: u64, message: &'static str) -> ProgressBar {

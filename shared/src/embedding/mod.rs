@@ -12,17 +12,24 @@
 //! * `kernels` — the fused element-wise ops and attention it is built from.
 //! * `bf16` — the optional bf16 matmul (AVX512_BF16).
 //! * `local` — [`LocalEmbedder`]: worker threads, batching, ordering.
+//! * `openai` — [`OpenAiEmbedder`]: an OpenAI-compatible `/v1/embeddings`
+//!   endpoint behind the same trait.
+//! * `settings` — [`EmbedderSettings`] (which one, from env vars) and [`connect`].
 
 mod bert;
 mod bf16;
 mod kernels;
 mod local;
+mod openai;
+mod settings;
 mod tokenize;
 mod weights;
 
 use std::path::PathBuf;
 
 pub use local::{LocalEmbedder, LocalEmbedderOptions};
+pub use openai::{OpenAiEmbedder, OpenAiRetryPolicy, OpenAiSettings};
+pub use settings::{EmbedderKind, EmbedderSettings, connect};
 
 /// Length of every vector an [`Embedder`] returns.
 pub const DIMENSION: usize = 384;

@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::{Json, Router};
-use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 use tokio::net::TcpListener;
 
 use super::Shutdown;
@@ -66,13 +66,23 @@ struct HealthState {
     metrics: PrometheusHandle,
 }
 
+/// Bucket bounds of every `*_seconds` histogram.
+const LATENCY_BUCKETS_S: &[f64] = &[
+    0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 60.0,
+];
+
 /// Install the process-wide Prometheus recorder once and return its handle.
 /// Later calls (several services in one test process) reuse it.
 pub fn metrics_handle() -> PrometheusHandle {
     static HANDLE: std::sync::OnceLock<PrometheusHandle> = std::sync::OnceLock::new();
     HANDLE
         .get_or_init(|| {
-            let recorder = PrometheusBuilder::new().build_recorder();
+            // Durations as histograms (not summaries), so that latency
+            // percentiles can be aggregated across replicas: 1 ms … 60 s.
+            let recorder = PrometheusBuilder::new()
+                .set_buckets_for_metric(Matcher::Suffix("_seconds".into()), LATENCY_BUCKETS_S)
+                .expect("LATENCY_BUCKETS_S is not empty")
+                .build_recorder();
             let handle = recorder.handle();
             // Fails only if another recorder is installed; the handle still
             // renders what this recorder saw.

@@ -130,10 +130,33 @@ pub trait VectorStore: Send + Sync + std::fmt::Debug {
     /// The number of live vectors (Pinecone: eventually consistent).
     async fn count(&self) -> Result<u64, VectorStoreError>;
 
+    /// One page of the ids of live vectors, to walk the whole index in
+    /// constant memory (`catalogctl verify`). `cursor` is `None` for the
+    /// first page, then the previous page's [`IdPage::next`]; at most
+    /// `limit` ids per page (a store may return fewer, and caps `limit` at
+    /// what its API allows), in the store's own order.
+    async fn list_ids(
+        &self,
+        cursor: Option<&str>,
+        limit: usize,
+    ) -> Result<IdPage, VectorStoreError>;
+
+    /// The live vectors of `product_ids`, values and metadata included;
+    /// ids without one (never indexed, or deleted) are absent.
+    async fn fetch(&self, product_ids: &[i64]) -> Result<Vec<VectorRecord>, VectorStoreError>;
+
     /// Readiness: Ok when the store answers and is set up (table migrated,
     /// index reachable with a valid key). One attempt, no retries, so that a
     /// readiness probe reports the state of now.
     async fn ping(&self) -> Result<(), VectorStoreError>;
+}
+
+/// A page of [`VectorStore::list_ids`].
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct IdPage {
+    pub ids: Vec<i64>,
+    /// Where the next page starts; `None` after the last page. Opaque.
+    pub next: Option<String>,
 }
 
 /// Why a vector store call failed, and whether trying again may help.

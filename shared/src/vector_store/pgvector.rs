@@ -14,8 +14,8 @@ use rust_decimal::Decimal;
 use sqlx::{PgPool, Postgres, QueryBuilder, Row};
 
 use super::{
-    Match, ProductMetadata, QueryFilter, Tombstone, VectorRecord, VectorStore, VectorStoreError,
-    newest_per_product, newest_tombstones, validate_top_k, validate_vector,
+    IdPage, Match, ProductMetadata, QueryFilter, Tombstone, VectorRecord, VectorStore,
+    VectorStoreError, newest_per_product, newest_tombstones, validate_top_k, validate_vector,
 };
 
 /// Rows per statement. Each chunk is one round trip (arrays + UNNEST, not a
@@ -30,6 +30,9 @@ const ROWS_PER_STATEMENT: usize = 1_000;
 /// `top_k` raises it; past the maximum, the iterative scan supplies the rest.
 const DEFAULT_EF_SEARCH: usize = 40;
 const MAX_EF_SEARCH: usize = 1_000;
+
+/// Most ids per [`VectorStore::list_ids`] page (ids only: ~8 bytes each).
+const MAX_LIST_PAGE: usize = 10_000;
 
 #[derive(Debug, Clone)]
 pub struct PgVectorStore {
@@ -204,6 +207,64 @@ impl VectorStore for PgVectorStore {
                 .fetch_one(&self.pool)
                 .await?;
         Ok(u64::try_from(count).unwrap_or(0))
+    }
+
+    async fn list_ids(
+        &self,
+        cursor: Option<&str>,
+        limit: usize,
+    ) -> Result<IdPage, VectorStoreError> {
+        // Keyset pagination on the primary key: each page is an index range
+        // scan, however deep into the table it starts.
+        let after = match cursor {
+            None => i64::MIN,
+            Some(c) => c
+                .parse::<i64>()
+                .map_err(|_| VectorStoreError::InvalidInput(format!("bad cursor {c:?}")))?,
+        };
+        let limit = i64::try_from(limit.clamp(1, MAX_LIST_PAGE)).unwrap_or(1);
+        let ids: Vec<i64> = sqlx::query_scalar(
+            "SELECT product_id FROM product_vectors
+             WHERE product_id > $1 AND NOT deleted
+             ORDER BY product_id LIMIT $2",
+        )
+        .bind(after)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        let full = i64::try_from(ids.len()).unwrap_or(i64::MAX) == limit;
+        let next = ids.last().filter(|_| full).map(i64::to_string);
+        Ok(IdPage { ids, next })
+    }
+
+    async fn fetch(&self, product_ids: &[i64]) -> Result<Vec<VectorRecord>, VectorStoreError> {
+        if product_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let rows = sqlx::query(
+            "SELECT product_id, version, embedding, sku, name, category, price
+             FROM product_vectors
+             WHERE product_id = ANY($1) AND NOT deleted ORDER BY product_id",
+        )
+        .bind(product_ids)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let embedding: Vector = row.try_get("embedding")?;
+                Ok(VectorRecord {
+                    product_id: row.try_get("product_id")?,
+                    version: row.try_get("version")?,
+                    values: embedding.to_vec(),
+                    metadata: ProductMetadata {
+                        sku: row.try_get("sku")?,
+                        name: row.try_get("name")?,
+                        category: row.try_get("category")?,
+                        price: row.try_get("price")?,
+                    },
+                })
+            })
+            .collect()
     }
 
     async fn ping(&self) -> Result<(), VectorStoreError> {

@@ -34,12 +34,12 @@ use serde_json::{Value, json};
 
 pub use self::retry::RetryPolicy;
 use self::wire::{
-    Acknowledged, DeleteRequest, FetchResponse, IndexDescription, QueryRequest, QueryResponse,
-    UpsertVector,
+    Acknowledged, DeleteRequest, FetchResponse, FetchedVector, IndexDescription, ListResponse,
+    QueryRequest, QueryResponse, UpsertVector,
 };
 use super::{
-    Match, QueryFilter, Tombstone, VectorRecord, VectorStore, VectorStoreError, newest_per_product,
-    newest_tombstones, validate_top_k, validate_vector,
+    IdPage, Match, QueryFilter, Tombstone, VectorRecord, VectorStore, VectorStoreError,
+    newest_per_product, newest_tombstones, validate_top_k, validate_vector,
 };
 use crate::settings::{HttpUrl, Secret};
 
@@ -52,6 +52,8 @@ const MAX_DELETE_IDS: usize = 1_000;
 /// JSON each) and takes the ids in the URL, so a small batch keeps both
 /// the response and the request line modest.
 const FETCH_IDS_PER_REQUEST: usize = 100;
+/// Ids per list page: the documented default, and the most Pinecone returns.
+const MAX_LIST_IDS: usize = 100;
 
 /// Where the index is and how to reach it.
 #[derive(Debug, Clone)]
@@ -315,30 +317,14 @@ impl VectorStore for PineconeStore {
     }
 
     async fn versions(&self, product_ids: &[i64]) -> Result<HashMap<i64, i64>, VectorStoreError> {
-        let unique: HashSet<i64> = product_ids.iter().copied().collect();
-        let ids: Vec<String> = unique.iter().map(i64::to_string).collect();
-        let mut versions = HashMap::with_capacity(ids.len());
-        for chunk in ids.chunks(FETCH_IDS_PER_REQUEST) {
-            // `ids` is an exploded form parameter: ids=1&ids=2&…
-            let mut query: Vec<(&'static str, &str)> =
-                chunk.iter().map(|id| ("ids", id.as_str())).collect();
-            if let Some(ns) = &self.namespace {
-                query.push(("namespace", ns));
-            }
-            let response: FetchResponse = self
-                .call(&Call::Get {
-                    path: "/vectors/fetch",
-                    query,
-                })
-                .await?;
-            for (id, vector) in response.vectors {
-                let version = vector.metadata.as_ref().and_then(metadata::version);
-                if let (Ok(product_id), Some(version)) = (id.parse::<i64>(), version) {
-                    versions.insert(product_id, version);
-                }
-            }
-        }
-        Ok(versions)
+        let fetched = self.fetch_vectors(product_ids).await?;
+        Ok(fetched
+            .into_iter()
+            .filter_map(|(product_id, vector)| {
+                let version = vector.metadata.as_ref().and_then(metadata::version)?;
+                Some((product_id, version))
+            })
+            .collect())
     }
 
     async fn count(&self) -> Result<u64, VectorStoreError> {
@@ -358,8 +344,96 @@ impl VectorStore for PineconeStore {
             .map_or(0, |summary| summary.vector_count))
     }
 
+    async fn list_ids(
+        &self,
+        cursor: Option<&str>,
+        limit: usize,
+    ) -> Result<IdPage, VectorStoreError> {
+        let limit = limit.clamp(1, MAX_LIST_IDS).to_string();
+        let mut query: Vec<(&'static str, &str)> = vec![("limit", limit.as_str())];
+        if let Some(token) = cursor {
+            query.push(("paginationToken", token));
+        }
+        if let Some(ns) = &self.namespace {
+            query.push(("namespace", ns));
+        }
+        let response: ListResponse = self
+            .call(&Call::Get {
+                path: "/vectors/list",
+                query,
+            })
+            .await?;
+        let mut ids = Vec::with_capacity(response.vectors.len());
+        for item in response.vectors {
+            match item.id.parse::<i64>() {
+                Ok(id) => ids.push(id),
+                // Not a product vector: nothing in the catalog can own it.
+                Err(_) => {
+                    tracing::warn!(id = %item.id, "skipping a Pinecone id that is not a product id")
+                }
+            }
+        }
+        let next = response
+            .pagination
+            .and_then(|p| p.next)
+            .filter(|token| !token.is_empty());
+        Ok(IdPage { ids, next })
+    }
+
+    async fn fetch(&self, product_ids: &[i64]) -> Result<Vec<VectorRecord>, VectorStoreError> {
+        let fetched = self.fetch_vectors(product_ids).await?;
+        let mut records: Vec<VectorRecord> = fetched
+            .into_iter()
+            .filter_map(|(product_id, vector)| {
+                let (version, metadata) = vector.metadata.as_ref().and_then(metadata::decode)?;
+                Some(VectorRecord {
+                    product_id,
+                    version,
+                    values: vector.values,
+                    metadata,
+                })
+            })
+            .collect();
+        records.sort_unstable_by_key(|r| r.product_id);
+        Ok(records)
+    }
+
     async fn ping(&self) -> Result<(), VectorStoreError> {
         self.describe_index_stats(false).await.map(|_| ())
+    }
+}
+
+impl PineconeStore {
+    /// `GET /vectors/fetch` in chunks; ids that are not product ids are
+    /// left out.
+    async fn fetch_vectors(
+        &self,
+        product_ids: &[i64],
+    ) -> Result<Vec<(i64, FetchedVector)>, VectorStoreError> {
+        let unique: HashSet<i64> = product_ids.iter().copied().collect();
+        let ids: Vec<String> = unique.iter().map(i64::to_string).collect();
+        let mut out = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(FETCH_IDS_PER_REQUEST) {
+            // `ids` is an exploded form parameter: ids=1&ids=2&…
+            let mut query: Vec<(&'static str, &str)> =
+                chunk.iter().map(|id| ("ids", id.as_str())).collect();
+            if let Some(ns) = &self.namespace {
+                query.push(("namespace", ns));
+            }
+            let response: FetchResponse = self
+                .call(&Call::Get {
+                    path: "/vectors/fetch",
+                    query,
+                })
+                .await?;
+            out.extend(
+                response
+                    .vectors
+                    .into_iter()
+                    .filter_map(|(id, vector)| Some((id.parse::<i64>().ok()?, vector))),
+            );
+        }
+        Ok(out)
     }
 }
 

@@ -13,7 +13,7 @@
 //! data. Faults (status codes, `Retry-After`, slow answers) are scripted per
 //! request with [`Double::push_fault`].
 
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
@@ -84,6 +84,7 @@ struct Data {
     requests: Vec<Recorded>,
     violations: Vec<String>,
     faults: VecDeque<Fault>,
+    refused_ids: HashSet<String>,
 }
 
 struct Shared {
@@ -126,6 +127,18 @@ impl Double {
 
     pub fn push_fault(&self, fault: Fault) {
         self.data().faults.push_back(fault);
+    }
+
+    /// Scripted faults not yet served.
+    pub fn faults_left(&self) -> usize {
+        self.data().faults.len()
+    }
+
+    /// Answer every upsert that contains vector `id` with a 400, as
+    /// Pinecone does for data it will never accept (one bad record among
+    /// good ones, as far as the client can tell).
+    pub fn refuse_id(&self, id: &str) {
+        self.data().refused_ids.insert(id.to_owned());
     }
 
     pub fn requests(&self) -> Vec<Recorded> {
@@ -242,6 +255,17 @@ async fn handle(
         Some(Fault::Delay(delay)) => tokio::time::sleep(delay).await,
         None => {}
     }
+    if path == "/vectors/upsert" {
+        let refused = shared.data.lock().unwrap().refused_ids.clone();
+        let ids = json["vectors"].as_array().into_iter().flatten();
+        if let Some(id) = ids
+            .filter_map(|v| v["id"].as_str())
+            .find(|id| refused.contains(*id))
+        {
+            let message = format!("Vector {id}: scripted refusal");
+            return rpc_error(StatusCode::BAD_REQUEST, 3, &message);
+        }
+    }
 
     let answer = {
         let mut data = shared.data.lock().unwrap();
@@ -250,6 +274,7 @@ async fn handle(
             "/vectors/delete" => delete(&mut data, &json),
             "/query" => query_vectors(&data, &json),
             "/vectors/fetch" => fetch(&data, &query),
+            "/vectors/list" => list(&data, &query),
             "/describe_index_stats" => stats(&data),
             _ => Err(format!("{path} is not implemented by the double")),
         }
@@ -468,6 +493,54 @@ fn fetch(data: &Data, query: &[(String, String)]) -> Result<Value, String> {
         }
     }
     Ok(json!({ "vectors": vectors, "namespace": namespace, "usage": { "readUnits": 1 } }))
+}
+
+/// Ids in bytewise order ("C" collation, as the spec says), `limit` per
+/// page (default 100); the token is the last id of the page, so a listing
+/// stays correct while vectors come and go.
+fn list(data: &Data, query: &[(String, String)]) -> Result<Value, String> {
+    let param = |name: &str| {
+        query
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    };
+    let namespace = param("namespace").unwrap_or("").to_owned();
+    let prefix = param("prefix").unwrap_or("");
+    let limit = match param("limit") {
+        None => 100,
+        Some(l) => l
+            .parse::<usize>()
+            .ok()
+            .filter(|l| *l > 0)
+            .ok_or(format!("limit {l:?} is not a positive integer"))?,
+    };
+    let after = param("paginationToken").map(|t| {
+        t.strip_prefix("after:")
+            .map(str::to_owned)
+            .ok_or(format!("unknown paginationToken {t:?}"))
+    });
+    let after = after.transpose()?;
+    let ids: Vec<&String> = data
+        .namespaces
+        .get(&namespace)
+        .into_iter()
+        .flat_map(|ns| ns.keys())
+        .filter(|id| id.starts_with(prefix))
+        .filter(|id| after.as_ref().is_none_or(|a| id.as_str() > a.as_str()))
+        .take(limit + 1)
+        .collect();
+    let more = ids.len() > limit;
+    let page: Vec<Value> = ids
+        .iter()
+        .take(limit)
+        .map(|id| json!({ "id": id }))
+        .collect();
+    let mut body = json!({ "vectors": page, "namespace": namespace, "usage": { "readUnits": 1 } });
+    if more {
+        body["pagination"] = json!({ "next": format!("after:{}", ids[limit - 1]) });
+    }
+    Ok(body)
 }
 
 fn stats(data: &Data) -> Result<Value, String> {

@@ -66,11 +66,35 @@ pub(super) struct FetchResponse {
     pub vectors: HashMap<String, FetchedVector>,
 }
 
-/// `Vector` as fetched (its values are read past, not kept).
+/// `Vector` as fetched.
 #[derive(Debug, Deserialize)]
 pub(super) struct FetchedVector {
     #[serde(default)]
+    pub values: Vec<f32>,
+    #[serde(default)]
     pub metadata: Option<Map<String, Value>>,
+}
+
+/// `ListResponse`: one page of ids.
+#[derive(Debug, Deserialize)]
+pub(super) struct ListResponse {
+    #[serde(default)]
+    pub vectors: Vec<ListItem>,
+    #[serde(default)]
+    pub pagination: Option<Pagination>,
+}
+
+/// `ListItem`.
+#[derive(Debug, Deserialize)]
+pub(super) struct ListItem {
+    pub id: String,
+}
+
+/// `Pagination`: absent (or without `next`) after the last page.
+#[derive(Debug, Deserialize)]
+pub(super) struct Pagination {
+    #[serde(default)]
+    pub next: Option<String>,
 }
 
 /// `IndexDescription` (the `describe_index_stats` response).

@@ -1,0 +1,144 @@
+//! The system under test: a fresh database and fresh queues, 2 pelican and
+//! 3 emu processes (the release binaries), each service reaching Postgres
+//! and the SQS emulator through its own [`TcpProxy`], so an outage can be
+//! injected for this run's services alone.
+//!
+//! Why proxies and not a real Postgres restart: `make test` runs test
+//! binaries one after another, but other suites share the one local
+//! Postgres, and `make chaos` may run beside a `make up` stack. Cutting
+//! every connection of our services (open ones reset, new ones refused) is
+//! what a restart looks like from the services' side, without disturbing
+//! anyone else.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::{Context, anyhow};
+use shared::testing::process::{Service, ServiceProcess};
+use shared::testing::{TcpProxy, TestDatabase, TestQueues, url_socket_addr, url_with_addr};
+
+pub const PELICANS: usize = 2;
+pub const EMUS: usize = 3;
+/// Short, so a message held by a SIGKILLed emu comes back quickly.
+pub const VISIBILITY_TIMEOUT_S: u32 = 10;
+/// Receives before SQS dead-letters a message. Valid messages must never
+/// get there, however many crashes they live through.
+pub const MAX_RECEIVE_COUNT: u32 = 5;
+
+pub struct Cluster {
+    pub db: TestDatabase,
+    pub queues: TestQueues,
+    /// pelican → Postgres.
+    pub pelican_pg: TcpProxy,
+    /// emu → Postgres: the pgvector store.
+    pub emu_pg: TcpProxy,
+    /// every service → the SQS/SNS emulator.
+    pub aws: TcpProxy,
+    pub pelicans: Vec<ServiceProcess>,
+    pub emus: Vec<ServiceProcess>,
+}
+
+impl Cluster {
+    pub async fn start() -> anyhow::Result<Self> {
+        shared::testing::load_env();
+        let db = TestDatabase::create().await;
+        let queues = TestQueues::create(MAX_RECEIVE_COUNT, VISIBILITY_TIMEOUT_S).await;
+        let pg_addr = url_socket_addr(db.url.expose());
+        let aws_addr = url_socket_addr(&env("AWS_ENDPOINT_URL")?);
+        let mut cluster = Self {
+            pelican_pg: TcpProxy::start(pg_addr).await,
+            emu_pg: TcpProxy::start(pg_addr).await,
+            aws: TcpProxy::start(aws_addr).await,
+            db,
+            queues,
+            pelicans: Vec::new(),
+            emus: Vec::new(),
+        };
+        for _ in 0..PELICANS {
+            let p = cluster.spawn(Service::Pelican).await?;
+            cluster.pelicans.push(p);
+        }
+        for _ in 0..EMUS {
+            let e = cluster.spawn(Service::Emu).await?;
+            cluster.emus.push(e);
+        }
+        Ok(cluster)
+    }
+
+    fn env(&self, service: Service) -> anyhow::Result<Vec<(String, String)>> {
+        let pg = match service {
+            Service::Emu => &self.emu_pg,
+            _ => &self.pelican_pg,
+        };
+        let p = &self.queues.provisioned;
+        let mut vars = vec![
+            ("DATABASE_URL", url_with_addr(self.db.url.expose(), pg.addr)),
+            ("AWS_ENDPOINT_URL", format!("http://{}", self.aws.addr)),
+            ("AWS_REGION", env("AWS_REGION")?),
+            ("AWS_ACCESS_KEY_ID", env("AWS_ACCESS_KEY_ID")?),
+            ("AWS_SECRET_ACCESS_KEY", env("AWS_SECRET_ACCESS_KEY")?),
+            ("SQS_QUEUE_URL", p.queue_url.clone()),
+            ("SQS_DLQ_URL", p.dlq_url.clone()),
+            ("SNS_TOPIC_ARN", p.topic_arn.clone()),
+            ("RUST_LOG", "info".into()),
+        ];
+        match service {
+            Service::Pelican => vars.extend([
+                ("PELICAN_POLL_INTERVAL_MS", "200".into()),
+                ("PELICAN_STANDBY_RETRY_MS", "200".into()),
+            ]),
+            _ => vars.extend([
+                ("MODEL_DIR", model_dir().display().to_string()),
+                // Three emus share two cores: one inference thread each.
+                ("EMBED_THREADS", "1".into()),
+                ("EMU_WAIT_TIME_S", "2".into()),
+                ("EMU_VISIBILITY_TIMEOUT_S", VISIBILITY_TIMEOUT_S.to_string()),
+            ]),
+        }
+        Ok(vars.into_iter().map(|(k, v)| (k.to_owned(), v)).collect())
+    }
+
+    /// Start one more process of `service` and wait until it is ready.
+    pub async fn spawn(&self, service: Service) -> anyhow::Result<ServiceProcess> {
+        let mut process = ServiceProcess::spawn(service, self.env(service)?)
+            .await
+            .with_context(|| format!("starting {}", service.binary_name()))?;
+        process
+            .wait_ready(Duration::from_secs(60))
+            .await
+            .map_err(|e| anyhow!(e))?;
+        Ok(process)
+    }
+
+    /// Index of the pelican that holds the leader lock, if any does.
+    pub async fn leader(&self) -> Option<usize> {
+        for (i, p) in self.pelicans.iter().enumerate() {
+            if p.metric("pelican_is_leader").await == Some(1.0) {
+                return Some(i);
+            }
+        }
+        None
+    }
+
+    /// Stop every process (SIGTERM, bounded).
+    pub async fn stop(&mut self) {
+        for p in self.pelicans.iter_mut().chain(self.emus.iter_mut()) {
+            let _ = p.terminate(Duration::from_secs(15)).await;
+        }
+    }
+}
+
+fn env(name: &str) -> anyhow::Result<String> {
+    std::env::var(name).with_context(|| format!("{name} is not set (.env of the local stack)"))
+}
+
+/// MODEL_DIR of `.env` is relative to the workspace root; services run in
+/// temp directories, so give them an absolute path.
+pub fn model_dir() -> PathBuf {
+    shared::testing::load_env();
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    root.join(std::env::var_os("MODEL_DIR").map_or_else(
+        || PathBuf::from(".local/model/all-MiniLM-L6-v2"),
+        PathBuf::from,
+    ))
+}

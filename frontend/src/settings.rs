@@ -1,0 +1,132 @@
+//! The frontend's settings, from environment variables (see README,
+//! "Settings"). Secrets (the server key, the API key, the user list) are
+//! parsed without ever echoing their value.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use clap::Parser;
+use shared::embedding::EmbedderSettings;
+use shared::settings::{AwsSettings, DatabaseSettings, Secret, SecretParser, TelemetrySettings};
+use shared::vector_store::VectorStoreSettings;
+
+use crate::auth::{ServerKey, Users};
+use crate::sync_status::SyncStatusSettings;
+
+#[derive(Parser, Debug, Clone)]
+#[command(
+    name = "frontend",
+    about = "Semantic product search web app and JSON API \
+             (`frontend hash-password` prints an Argon2 hash for FRONTEND_USERS)",
+    version
+)]
+pub struct Settings {
+    #[command(flatten)]
+    pub database: DatabaseSettings,
+
+    #[command(flatten)]
+    pub aws: AwsSettings,
+
+    #[command(flatten)]
+    pub telemetry: TelemetrySettings,
+
+    #[command(flatten)]
+    pub vector_store: VectorStoreSettings,
+
+    #[command(flatten)]
+    pub embedder: EmbedderSettings,
+
+    #[command(flatten)]
+    pub sync_status: SyncStatusSettings,
+
+    /// Where the web app, the API and `/healthz` `/readyz` `/metrics` are served.
+    #[arg(
+        long,
+        env = "FRONTEND_ADDR",
+        value_name = "FRONTEND_ADDR",
+        default_value = "127.0.0.1:8080"
+    )]
+    pub http_addr: SocketAddr,
+
+    /// Server key (secret, at least 32 characters) that CSRF tokens are
+    /// derived from. Every replica behind one load balancer needs the same.
+    #[arg(
+        long,
+        env = "FRONTEND_SESSION_KEY",
+        value_name = "FRONTEND_SESSION_KEY",
+        hide_env_values = true,
+        value_parser = SecretParser::<ServerKey>::new()
+    )]
+    pub session_key: ServerKey,
+
+    /// Users who may log in and edit: `name:$argon2id$…` entries separated
+    /// by `;` (hashes from `frontend hash-password`). Unset = nobody.
+    #[arg(
+        long,
+        env = "FRONTEND_USERS",
+        value_name = "FRONTEND_USERS",
+        hide_env_values = true,
+        value_parser = SecretParser::<Users>::new()
+    )]
+    pub users: Option<Users>,
+
+    /// Bearer key (secret) for `PATCH /api/products/{sku}` by programs.
+    /// Unset = only logged-in users can edit.
+    #[arg(
+        long,
+        env = "FRONTEND_API_KEY",
+        value_name = "FRONTEND_API_KEY",
+        hide_env_values = true,
+        value_parser = SecretParser::<Secret>::new()
+    )]
+    pub api_key: Option<Secret>,
+
+    /// How long a login lasts.
+    #[arg(
+        long,
+        env = "FRONTEND_SESSION_TTL_HOURS",
+        value_name = "FRONTEND_SESSION_TTL_HOURS",
+        default_value_t = 12,
+        value_parser = clap::value_parser!(u64).range(1..=720)
+    )]
+    pub session_ttl_hours: u64,
+
+    /// A request that takes longer is answered 503.
+    #[arg(
+        long,
+        env = "FRONTEND_REQUEST_TIMEOUT_MS",
+        value_name = "FRONTEND_REQUEST_TIMEOUT_MS",
+        default_value_t = 10_000,
+        value_parser = clap::value_parser!(u64).range(100..=300_000)
+    )]
+    pub request_timeout_ms: u64,
+
+    /// Query embeddings kept in the LRU cache; 0 disables it.
+    #[arg(
+        long,
+        env = "FRONTEND_QUERY_CACHE_SIZE",
+        value_name = "FRONTEND_QUERY_CACHE_SIZE",
+        default_value_t = 10_000
+    )]
+    pub query_cache_size: usize,
+
+    /// Postgres connections of this replica.
+    #[arg(
+        long,
+        env = "FRONTEND_DB_CONNECTIONS",
+        value_name = "FRONTEND_DB_CONNECTIONS",
+        default_value_t = 16,
+        value_parser = clap::value_parser!(u32).range(1..=500)
+    )]
+    pub db_connections: u32,
+}
+
+impl Settings {
+    pub fn session_ttl(&self) -> Duration {
+        Duration::from_secs(self.session_ttl_hours * 3600)
+    }
+
+    pub fn request_timeout(&self) -> Duration {
+        Duration::from_millis(self.request_timeout_ms)
+    }
+}

@@ -1,0 +1,332 @@
+//! Product search: what the frontend's search page and JSON API call.
+//!
+//! A request with an empty query browses the newest products. Any other
+//! query is embedded (through a bounded LRU cache of query vectors) and
+//! ranked over a fixed candidate window of at most [`MAX_RESULT_WINDOW`]
+//! products; a page is a slice of that window, so page 2 continues page 1
+//! with no duplicate and no gap. The filters of the request apply to every
+//! path. Results are the current rows of `products` in ranked order; a
+//! product deleted since it was indexed is dropped.
+//!
+//! Layout of the module, one job per file:
+//! * `query_cache` — query normalisation and the embedding cache.
+//! * `products` — reading result rows (browse, rows by id).
+//! * `lexical` — exact SKU/name and full-text matches from Postgres.
+//! * `ranking` — ordering the window: exact matches, category vote, fusion.
+
+mod lexical;
+mod products;
+mod query_cache;
+mod ranking;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use rust_decimal::Decimal;
+use sqlx::PgPool;
+
+use self::products::ProductRow;
+use self::query_cache::QueryCache;
+pub use self::query_cache::normalise;
+use self::ranking::Candidate;
+pub use self::ranking::RankingWeights;
+use crate::embedding::{EmbedError, Embedder};
+use crate::vector_store::{QueryFilter, VectorStore, VectorStoreError};
+
+/// The longest query accepted, in characters (the model reads at most 256
+/// tokens anyway; anything longer is not a search).
+pub const MAX_QUERY_CHARS: usize = 512;
+
+/// `offset + limit` of a request may not exceed this: it is the size of the
+/// ranked candidate window pages are cut from (deeper pages of a semantic
+/// ranking are noise, and a fixed window keeps pages consistent).
+pub const MAX_RESULT_WINDOW: usize = 200;
+
+/// Tuning of a [`Searcher`].
+#[derive(Debug, Clone)]
+pub struct SearchOptions {
+    /// Query embeddings kept (LRU); 0 disables the cache.
+    pub cache_capacity: usize,
+    /// How the window is ordered (see `ranking`). The defaults were chosen
+    /// with `make eval` (README, "Search quality").
+    pub ranking: RankingWeights,
+}
+
+impl Default for SearchOptions {
+    fn default() -> Self {
+        Self {
+            cache_capacity: 10_000,
+            ranking: RankingWeights {
+                category_votes: 30,
+                category_temperature: 0.05,
+                category_weight: 1.0,
+                lexical_weight: 1.0,
+                rrf_k: 60.0,
+            },
+        }
+    }
+}
+
+/// One page of a search.
+#[derive(Debug, Clone)]
+pub struct SearchRequest {
+    /// Free text, a SKU or a product name; empty (or blank) = browse.
+    pub query: String,
+    pub filter: QueryFilter,
+    /// Results to skip; `offset + limit ≤ MAX_RESULT_WINDOW`.
+    pub offset: usize,
+    /// Results wanted, at least 1.
+    pub limit: usize,
+}
+
+#[derive(Debug, Clone)]
+pub struct SearchPage {
+    /// In ranked order (browsing: newest first).
+    pub hits: Vec<SearchHit>,
+    /// Whether a next page has at least one result.
+    pub has_more: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct SearchHit {
+    pub product_id: i64,
+    pub sku: String,
+    pub name: String,
+    pub category: Option<String>,
+    pub price: Option<Decimal>,
+    pub description: String,
+    /// Cosine similarity of the query to the product's vector; `None` when
+    /// browsing.
+    pub score: Option<f32>,
+    /// The row's current version (compare with the vector's for "indexed").
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Why a search failed.
+#[derive(Debug, thiserror::Error)]
+pub enum SearchError {
+    #[error("embedding the query: {0}")]
+    Embed(#[from] EmbedError),
+    #[error("querying the vector store: {0}")]
+    Store(#[from] VectorStoreError),
+    #[error("reading products: {0}")]
+    Database(#[from] sqlx::Error),
+    /// The request itself is wrong (HTTP 4xx); the message says how.
+    #[error("invalid search request: {0}")]
+    InvalidRequest(String),
+}
+
+impl SearchError {
+    /// Whether the same search may succeed if tried again later (a
+    /// dependency was unavailable) rather than being wrong or broken.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Self::Embed(e) => e.is_retryable(),
+            Self::Store(e) => e.is_retryable(),
+            // The vector store classifies Postgres errors for its own
+            // pgvector backend; the same rules hold for the products table.
+            Self::Database(e) => database_error_is_retryable(e),
+            Self::InvalidRequest(_) => false,
+        }
+    }
+}
+
+fn database_error_is_retryable(error: &sqlx::Error) -> bool {
+    match error {
+        sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::Protocol(_)
+        | sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::WorkerCrashed => true,
+        // SQLSTATE classes 08 connection, 40 rollback, 53 resources,
+        // 57 operator intervention, 58 system error.
+        sqlx::Error::Database(db) => db.code().is_some_and(|code| {
+            ["08", "40", "53", "57", "58"]
+                .iter()
+                .any(|class| code.starts_with(class))
+        }),
+        _ => false,
+    }
+}
+
+/// Searches products. Cheap to clone (shared state behind `Arc`s).
+#[derive(Clone)]
+pub struct Searcher {
+    pool: PgPool,
+    store: Arc<dyn VectorStore>,
+    embedder: Arc<dyn Embedder>,
+    cache: Arc<QueryCache>,
+    options: Arc<SearchOptions>,
+}
+
+impl std::fmt::Debug for Searcher {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Searcher")
+            .field("store", &self.store)
+            .field("options", &self.options)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A product of the ranked window and its cosine similarity to the query
+/// (`None` for a product the vector ranking did not reach).
+struct Ranked {
+    row: ProductRow,
+    score: Option<f32>,
+}
+
+impl Searcher {
+    pub fn new(
+        pool: PgPool,
+        store: Arc<dyn VectorStore>,
+        embedder: Arc<dyn Embedder>,
+        options: SearchOptions,
+    ) -> Self {
+        Self {
+            pool,
+            store,
+            embedder,
+            cache: Arc::new(QueryCache::new(options.cache_capacity)),
+            options: Arc::new(options),
+        }
+    }
+
+    pub async fn search(&self, request: &SearchRequest) -> Result<SearchPage, SearchError> {
+        validate(request)?;
+        let query = normalise(&request.query);
+        if query.is_empty() {
+            return self.browse(request).await;
+        }
+        let ranked = self.rank(&query, &request.filter).await?;
+        let end = request.offset + request.limit;
+        let has_more = ranked.len() > end;
+        let hits = ranked
+            .into_iter()
+            .skip(request.offset)
+            .take(request.limit)
+            .map(|r| hit(r.row, r.score))
+            .collect();
+        Ok(SearchPage { hits, has_more })
+    }
+
+    /// Newest products first; one row more than asked tells whether there
+    /// is a next page.
+    async fn browse(&self, request: &SearchRequest) -> Result<SearchPage, SearchError> {
+        let mut rows = products::newest(
+            &self.pool,
+            &request.filter,
+            request.offset,
+            request.limit + 1,
+        )
+        .await?;
+        let has_more = rows.len() > request.limit;
+        rows.truncate(request.limit);
+        let hits = rows.into_iter().map(|row| hit(row, None)).collect();
+        Ok(SearchPage { hits, has_more })
+    }
+
+    /// The whole candidate window of `query`, best first, products that
+    /// still exist and pass the filter only: the nearest vectors and the
+    /// lexical matches (queried at the same time), ordered by `ranking`.
+    async fn rank(&self, query: &str, filter: &QueryFilter) -> Result<Vec<Ranked>, SearchError> {
+        let vector = self.cache.embedding(self.embedder.as_ref(), query).await?;
+        let (nearest, lexical) = tokio::join!(
+            self.store.query(&vector, MAX_RESULT_WINDOW, filter),
+            lexical::matches(&self.pool, query, filter, MAX_RESULT_WINDOW),
+        );
+        let (nearest, lexical) = (nearest?, lexical?);
+
+        let mut candidates: HashMap<i64, Candidate> = nearest
+            .into_iter()
+            .map(|m| {
+                let candidate = Candidate {
+                    product_id: m.product_id,
+                    category: m.metadata.category,
+                    cosine: Some(m.score),
+                    lexical: None,
+                };
+                (m.product_id, candidate)
+            })
+            .collect();
+        let mut unscored = Vec::new();
+        for (rank, m) in lexical.into_iter().enumerate() {
+            candidates
+                .entry(m.product_id)
+                .or_insert_with(|| {
+                    unscored.push(m.product_id);
+                    Candidate {
+                        product_id: m.product_id,
+                        category: None,
+                        cosine: None,
+                        lexical: None,
+                    }
+                })
+                .lexical = Some((rank, m.exactness));
+        }
+        // Lexical matches beyond the vector window still show their cosine
+        // similarity: computed from their stored vectors.
+        for record in self.store.fetch(&unscored).await? {
+            if let Some(c) = candidates.get_mut(&record.product_id) {
+                c.cosine = Some(dot(&vector, &record.values));
+                c.category = record.metadata.category;
+            }
+        }
+
+        let ids: Vec<i64> = candidates.keys().copied().collect();
+        let mut rows = products::by_ids(&self.pool, &ids).await?;
+        let ordered = ranking::order(candidates.into_values().collect(), &self.options.ranking);
+        Ok(ordered
+            .into_iter()
+            .filter_map(|c| {
+                let row = rows.remove(&c.product_id)?;
+                row.passes(filter).then_some(Ranked {
+                    row,
+                    score: c.cosine,
+                })
+            })
+            .take(MAX_RESULT_WINDOW)
+            .collect())
+    }
+}
+
+/// Both vectors are L2-normalised, so this is their cosine similarity.
+fn dot(a: &[f32], b: &[f32]) -> f32 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
+}
+
+fn validate(request: &SearchRequest) -> Result<(), SearchError> {
+    let chars = request.query.chars().count();
+    if chars > MAX_QUERY_CHARS {
+        return Err(SearchError::InvalidRequest(format!(
+            "the query has {chars} characters, at most {MAX_QUERY_CHARS} are allowed"
+        )));
+    }
+    if request.limit == 0 {
+        return Err(SearchError::InvalidRequest(
+            "limit must be at least 1".into(),
+        ));
+    }
+    if request.offset.saturating_add(request.limit) > MAX_RESULT_WINDOW {
+        return Err(SearchError::InvalidRequest(format!(
+            "offset + limit may not exceed {MAX_RESULT_WINDOW}"
+        )));
+    }
+    Ok(())
+}
+
+fn hit(row: ProductRow, score: Option<f32>) -> SearchHit {
+    SearchHit {
+        product_id: row.id,
+        sku: row.sku,
+        name: row.name,
+        category: row.category,
+        price: row.price,
+        description: row.description,
+        score,
+        version: row.version,
+        created_at: row.created_at,
+    }
+}

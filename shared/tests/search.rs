@@ -1,0 +1,462 @@
+//! `shared::search` against a real database (fresh per test), vectors
+//! written through `PgVectorStore` and embedded by the real model from
+//! MODEL_DIR (`make test` fetches it).
+#![allow(clippy::unwrap_used)]
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use rust_decimal::Decimal;
+use shared::catalog::document;
+use shared::embedding::{EmbedError, Embedder, LocalEmbedder};
+use shared::search::{SearchError, SearchOptions, SearchPage, SearchRequest, Searcher};
+use shared::testing::TestDatabase;
+use shared::vector_store::{
+    PgVectorStore, ProductMetadata, QueryFilter, VectorRecord, VectorStore,
+};
+use sqlx::PgPool;
+
+/// (sku, name, category, price, description); inserted in this order, one
+/// minute apart, the last one newest.
+const CATALOG: &[(&str, &str, &str, &str, &str)] = &[
+    (
+        "KT-1001",
+        "Ferro Cast Iron Skillet",
+        "Kitchen",
+        "34.99",
+        "Pre-seasoned pan for searing steaks and frying eggs on the stove.",
+    ),
+    (
+        "KT-1002",
+        "Kaizen Chef Knife",
+        "Kitchen",
+        "59.99",
+        "High-carbon steel blade that slices vegetables and meat cleanly.",
+    ),
+    (
+        "KT-1003",
+        "Brewline Travel Mug",
+        "Kitchen",
+        "24.95",
+        "Insulated tumbler that keeps coffee hot for six hours.",
+    ),
+    (
+        "KT-1004",
+        "Polar Stand Mixer",
+        "Kitchen",
+        "229.00",
+        "Tilt-head mixer with a dough hook for bread and cookie batter.",
+    ),
+    (
+        "GD-2001",
+        "Greenline Garden Hose 50 ft",
+        "Garden",
+        "39.00",
+        "Kink-free hose with a spray nozzle for watering flower beds.",
+    ),
+    (
+        "GD-2002",
+        "Sharpcut Pruning Shears",
+        "Garden",
+        "19.50",
+        "Bypass secateurs for trimming roses and small branches.",
+    ),
+    (
+        "GD-2003",
+        "Mowmaster Push Lawn Mower",
+        "Garden",
+        "189.00",
+        "Quiet reel mower that keeps a small lawn neatly trimmed.",
+    ),
+    (
+        "GD-2004",
+        "Sprout Seed Starter Kit",
+        "Garden",
+        "24.95",
+        "Trays and domes to germinate tomato and herb seedlings indoors.",
+    ),
+    (
+        "EL-3001",
+        "Pulse Wireless Earbuds",
+        "Electronics",
+        "79.00",
+        "Bluetooth earbuds with noise cancelling and a charging case.",
+    ),
+    (
+        "EL-3002",
+        "Volt USB-C Charger 65W",
+        "Electronics",
+        "29.99",
+        "Compact wall charger that powers a laptop and a phone at once.",
+    ),
+    (
+        "EL-3003",
+        "Boom Bluetooth Speaker",
+        "Electronics",
+        "49.00",
+        "Waterproof portable speaker with twelve hours of music.",
+    ),
+    (
+        "EL-3004",
+        "Tempo Smart Watch",
+        "Electronics",
+        "149.00",
+        "Fitness tracker watch with heart-rate monitor and GPS.",
+    ),
+];
+
+fn model_dir() -> PathBuf {
+    shared::testing::load_env();
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    root.join(std::env::var_os("MODEL_DIR").map_or_else(
+        || PathBuf::from(".local/model/all-MiniLM-L6-v2"),
+        PathBuf::from,
+    ))
+}
+
+/// The real embedder, counting how often it is asked (to see the cache).
+#[derive(Debug)]
+struct CountingEmbedder {
+    inner: LocalEmbedder,
+    calls: AtomicUsize,
+}
+
+#[async_trait::async_trait]
+impl Embedder for CountingEmbedder {
+    async fn embed(&self, texts: &[String]) -> Result<Vec<Vec<f32>>, EmbedError> {
+        self.calls.fetch_add(1, Ordering::SeqCst);
+        self.inner.embed(texts).await
+    }
+}
+
+struct Fixture {
+    _db: TestDatabase,
+    pool: PgPool,
+    store: Arc<PgVectorStore>,
+    embedder: Arc<CountingEmbedder>,
+    searcher: Searcher,
+}
+
+/// A fresh database with CATALOG inserted and indexed.
+async fn fixture() -> Fixture {
+    let db = TestDatabase::create().await;
+    let pool = db.pool.clone();
+    let embedder = Arc::new(CountingEmbedder {
+        inner: LocalEmbedder::load(&model_dir(), Default::default()).unwrap(),
+        calls: AtomicUsize::new(0),
+    });
+    let store = Arc::new(PgVectorStore::new(pool.clone()));
+    let n = CATALOG.len() as i32;
+    for (i, (sku, name, category, price, description)) in CATALOG.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO products (sku, name, category, price, description, created_at)
+             VALUES ($1, $2, $3, $4::numeric, $5, now() - make_interval(mins => $6))",
+        )
+        .bind(sku)
+        .bind(name)
+        .bind(category)
+        .bind(price)
+        .bind(description)
+        .bind(n - i as i32)
+        .execute(&pool)
+        .await
+        .unwrap();
+    }
+    index_all(&pool, store.as_ref(), &embedder.inner).await;
+    let searcher = Searcher::new(
+        pool.clone(),
+        store.clone(),
+        embedder.clone(),
+        SearchOptions::default(),
+    );
+    embedder.calls.store(0, Ordering::SeqCst);
+    Fixture {
+        _db: db,
+        pool,
+        store,
+        embedder,
+        searcher,
+    }
+}
+
+/// What emu does: embed each product's composed text, upsert with metadata.
+async fn index_all(pool: &PgPool, store: &PgVectorStore, embedder: &LocalEmbedder) {
+    type Row = (
+        i64,
+        i64,
+        String,
+        String,
+        Option<String>,
+        Option<Decimal>,
+        String,
+    );
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT id, version, sku, name, category, price, description FROM products ORDER BY id",
+    )
+    .fetch_all(pool)
+    .await
+    .unwrap();
+    let texts: Vec<String> = rows
+        .iter()
+        .map(|r| document::compose(&r.3, r.4.as_deref(), &r.6))
+        .collect();
+    let vectors = embedder.embed(&texts).await.unwrap();
+    let records: Vec<VectorRecord> = rows
+        .into_iter()
+        .zip(vectors)
+        .map(|(r, values)| VectorRecord {
+            product_id: r.0,
+            version: r.1,
+            values,
+            metadata: ProductMetadata {
+                sku: r.2,
+                name: r.3,
+                category: r.4,
+                price: r.5,
+            },
+        })
+        .collect();
+    store.upsert(&records).await.unwrap();
+}
+
+fn request(query: &str, offset: usize, limit: usize) -> SearchRequest {
+    SearchRequest {
+        query: query.into(),
+        filter: QueryFilter::default(),
+        offset,
+        limit,
+    }
+}
+
+fn skus(page: &SearchPage) -> Vec<&str> {
+    page.hits.iter().map(|h| h.sku.as_str()).collect()
+}
+
+fn price(text: &str) -> Decimal {
+    text.parse().unwrap()
+}
+
+#[tokio::test]
+async fn pages_continue_the_ranking_without_gaps_or_duplicates() {
+    let f = fixture().await;
+    let query = "something to cook dinner with";
+    let whole = f.searcher.search(&request(query, 0, 12)).await.unwrap();
+    assert_eq!(whole.hits.len(), CATALOG.len());
+    assert!(!whole.has_more);
+    assert!(whole.hits.iter().all(|h| h.score.is_some()));
+
+    let mut paged = Vec::new();
+    for offset in [0, 5, 10] {
+        let page = f.searcher.search(&request(query, offset, 5)).await.unwrap();
+        assert_eq!(page.has_more, offset + 5 < CATALOG.len(), "offset {offset}");
+        paged.extend(page.hits.into_iter().map(|h| h.sku));
+    }
+    assert_eq!(paged, skus(&whole));
+    // The same ranking every time.
+    let again = f.searcher.search(&request(query, 0, 12)).await.unwrap();
+    assert_eq!(skus(&again), skus(&whole));
+    // Semantic: the kitchen comes first.
+    assert!(
+        whole.hits[..3]
+            .iter()
+            .all(|h| h.category.as_deref() == Some("Kitchen")),
+        "{:?}",
+        skus(&whole)
+    );
+}
+
+#[tokio::test]
+async fn sku_and_exact_name_lookups_come_first() {
+    let f = fixture().await;
+    for (sku, name, ..) in CATALOG {
+        let by_sku = f
+            .searcher
+            .search(&request(&format!("  {} ", sku.to_lowercase()), 0, 3))
+            .await
+            .unwrap();
+        assert_eq!(by_sku.hits[0].sku, *sku, "SKU lookup {sku}");
+        assert!(
+            by_sku.hits[0].score.is_some(),
+            "a lookup shows its cosine too"
+        );
+        let by_name = f
+            .searcher
+            .search(&request(&name.to_uppercase(), 0, 3))
+            .await
+            .unwrap();
+        assert_eq!(by_name.hits[0].sku, *sku, "name lookup {name}");
+    }
+}
+
+#[tokio::test]
+async fn filters_apply_on_every_path() {
+    let f = fixture().await;
+    let garden = QueryFilter {
+        category: Some("Garden".into()),
+        ..QueryFilter::default()
+    };
+    // Semantic query.
+    let mut r = request("something to cook dinner with", 0, 20);
+    r.filter = garden.clone();
+    let page = f.searcher.search(&r).await.unwrap();
+    assert_eq!(page.hits.len(), 4);
+    assert!(
+        page.hits
+            .iter()
+            .all(|h| h.category.as_deref() == Some("Garden"))
+    );
+    // Exact lookups of a product outside the filter find nothing of it.
+    for lookup in ["KT-1001", "Ferro Cast Iron Skillet"] {
+        let mut r = request(lookup, 0, 20);
+        r.filter = garden.clone();
+        let page = f.searcher.search(&r).await.unwrap();
+        assert!(
+            !skus(&page).contains(&"KT-1001"),
+            "{lookup}: {:?}",
+            skus(&page)
+        );
+        assert!(
+            page.hits
+                .iter()
+                .all(|h| h.category.as_deref() == Some("Garden"))
+        );
+    }
+    // Price bounds are inclusive, on search and browse alike.
+    let band = QueryFilter {
+        category: None,
+        min_price: Some(price("24.95")),
+        max_price: Some(price("34.99")),
+    };
+    for query in ["", "hot coffee", "KT-1003", "Volt USB-C Charger 65W"] {
+        let mut r = request(query, 0, 20);
+        r.filter = band.clone();
+        let page = f.searcher.search(&r).await.unwrap();
+        let mut got = skus(&page);
+        got.sort_unstable();
+        assert_eq!(
+            got,
+            ["EL-3002", "GD-2004", "KT-1001", "KT-1003"],
+            "{query:?}"
+        );
+    }
+    // A lookup outside the price band.
+    let mut r = request("KT-1004", 0, 20);
+    r.filter = band;
+    let page = f.searcher.search(&r).await.unwrap();
+    assert!(!skus(&page).contains(&"KT-1004"));
+}
+
+#[tokio::test]
+async fn an_empty_query_browses_the_newest_products() {
+    let f = fixture().await;
+    // Two products created at the same instant (not indexed yet: browsing
+    // reads the table): the higher id comes first.
+    sqlx::query(
+        "INSERT INTO products (sku, name, created_at)
+         SELECT sku, 'New ' || sku, '2100-01-01T00:00:00Z'
+         FROM unnest(ARRAY['NEW-1', 'NEW-2']) AS sku",
+    )
+    .execute(&f.pool)
+    .await
+    .unwrap();
+    let page = f.searcher.search(&request("  \t ", 0, 5)).await.unwrap();
+    assert_eq!(
+        skus(&page),
+        ["NEW-2", "NEW-1", "EL-3004", "EL-3003", "EL-3002"]
+    );
+    assert!(page.has_more);
+    assert!(
+        page.hits
+            .iter()
+            .all(|h| h.score.is_none() && h.version == 1)
+    );
+    let last = f.searcher.search(&request("", 10, 5)).await.unwrap();
+    assert_eq!(skus(&last), ["KT-1004", "KT-1003", "KT-1002", "KT-1001"]);
+    assert!(!last.has_more);
+    assert_eq!(
+        f.embedder.calls.load(Ordering::SeqCst),
+        0,
+        "browsing embeds nothing"
+    );
+}
+
+#[tokio::test]
+async fn deleted_products_are_dropped_and_rows_are_current() {
+    let f = fixture().await;
+    // Deleted after indexing: the vector is still there until emu catches up.
+    sqlx::query("DELETE FROM products WHERE sku = 'GD-2001'")
+        .execute(&f.pool)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE products SET description = 'Edited.' WHERE sku = 'GD-2002'")
+        .execute(&f.pool)
+        .await
+        .unwrap();
+    let page = f
+        .searcher
+        .search(&request("water the flower beds", 0, 20))
+        .await
+        .unwrap();
+    assert!(!skus(&page).contains(&"GD-2001"));
+    assert_eq!(page.hits.len(), CATALOG.len() - 1);
+    let edited = page.hits.iter().find(|h| h.sku == "GD-2002").unwrap();
+    assert_eq!(
+        (edited.description.as_str(), edited.version),
+        ("Edited.", 2)
+    );
+    let stored = f.store.versions(&[edited.product_id]).await.unwrap();
+    assert_eq!(
+        stored.get(&edited.product_id),
+        Some(&1),
+        "the vector is older"
+    );
+}
+
+#[tokio::test]
+async fn a_repeated_normalised_query_hits_the_cache() {
+    let f = fixture().await;
+    let metrics = shared::telemetry::metrics_handle();
+    let first = f
+        .searcher
+        .search(&request("Keep my Coffee hot", 0, 3))
+        .await
+        .unwrap();
+    let second = f
+        .searcher
+        .search(&request("  keep my   COFFEE\thot ", 3, 3))
+        .await
+        .unwrap();
+    assert_eq!(f.embedder.calls.load(Ordering::SeqCst), 1);
+    assert!(!skus(&first).iter().any(|s| skus(&second).contains(s)));
+    f.searcher
+        .search(&request("keep my tea hot", 0, 3))
+        .await
+        .unwrap();
+    assert_eq!(f.embedder.calls.load(Ordering::SeqCst), 2);
+    let text = metrics.render();
+    assert!(
+        text.contains("search_query_cache_total{result=\"hit\"}"),
+        "{text}"
+    );
+    assert!(text.contains("search_query_cache_total{result=\"miss\"}"));
+}
+
+#[tokio::test]
+async fn bad_requests_are_rejected_and_not_retryable() {
+    let f = fixture().await;
+    let too_long = "x".repeat(shared::search::MAX_QUERY_CHARS + 1);
+    let cases = [
+        request(&too_long, 0, 10),
+        request("mug", 0, 0),
+        request("mug", shared::search::MAX_RESULT_WINDOW, 1),
+        request("", shared::search::MAX_RESULT_WINDOW - 5, 10),
+    ];
+    for case in cases {
+        let err = f.searcher.search(&case).await.unwrap_err();
+        assert!(matches!(err, SearchError::InvalidRequest(_)), "{err}");
+        assert!(!err.is_retryable());
+    }
+    let longest = "é".repeat(shared::search::MAX_QUERY_CHARS);
+    f.searcher.search(&request(&longest, 0, 1)).await.unwrap();
+}
