@@ -33,6 +33,31 @@ pub async fn migrate(pool: &PgPool) -> Result<(), sqlx::migrate::MigrateError> {
     MIGRATOR.run(pool).await
 }
 
+/// Whether a failed statement may succeed if tried again: connection
+/// trouble and transient server states are retryable; errors the same
+/// statement would hit again (bad data, missing table or extension,
+/// constraint violations) are not.
+pub fn is_retryable(error: &sqlx::Error) -> bool {
+    match error {
+        sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::Protocol(_)
+        | sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::WorkerCrashed => true,
+        sqlx::Error::Database(db) => db.code().is_some_and(|code| {
+            // SQLSTATE classes: 08 connection exception, 40 transaction
+            // rollback (serialization failure, deadlock), 53 insufficient
+            // resources, 57 operator intervention (shutdown, cancel,
+            // "cannot connect now"), 58 system error.
+            ["08", "40", "53", "57", "58"]
+                .iter()
+                .any(|class| code.starts_with(class))
+        }),
+        _ => false,
+    }
+}
+
 fn app_name() -> String {
     std::env::current_exe()
         .ok()

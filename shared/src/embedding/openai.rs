@@ -193,7 +193,7 @@ impl OpenAiEmbedder {
             .headers()
             .get(RETRY_AFTER)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| parse_retry_after(v, SystemTime::now()));
+            .and_then(|v| crate::retry::parse_retry_after(v, SystemTime::now()));
         // A body cut off mid-way is a transport failure like any other.
         let body = response.bytes().await.map_err(|e| transport_failure(&e))?;
         if !status.is_success() {
@@ -284,16 +284,6 @@ fn transport_failure(error: &reqwest::Error) -> Failure {
     }
 }
 
-/// `Retry-After`: delay-seconds or an HTTP date (RFC 9110 §10.2.3).
-fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
-    let value = value.trim();
-    if let Ok(seconds) = value.parse::<u64>() {
-        return Some(Duration::from_secs(seconds));
-    }
-    let at = httpdate::parse_http_date(value).ok()?;
-    Some(at.duration_since(now).unwrap_or(Duration::ZERO))
-}
-
 fn shorten(text: &str, max_chars: usize) -> String {
     match text.char_indices().nth(max_chars) {
         Some((at, _)) => format!("{}…", &text[..at]),
@@ -334,16 +324,5 @@ mod tests {
             embedding: vec![1.0; 1536],
         };
         assert!(in_input_order(vec![short], 1).unwrap_err().contains("1536"));
-    }
-
-    #[test]
-    fn reads_retry_after() {
-        let now = httpdate::parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT").unwrap();
-        assert_eq!(parse_retry_after("3", now), Some(Duration::from_secs(3)));
-        assert_eq!(
-            parse_retry_after("Sun, 06 Nov 1994 08:50:07 GMT", now),
-            Some(Duration::from_secs(30))
-        );
-        assert_eq!(parse_retry_after("later", now), None);
     }
 }

@@ -125,30 +125,9 @@ impl SearchError {
         match self {
             Self::Embed(e) => e.is_retryable(),
             Self::Store(e) => e.is_retryable(),
-            // The vector store classifies Postgres errors for its own
-            // pgvector backend; the same rules hold for the products table.
-            Self::Database(e) => database_error_is_retryable(e),
+            Self::Database(e) => crate::db::is_retryable(e),
             Self::InvalidRequest(_) => false,
         }
-    }
-}
-
-fn database_error_is_retryable(error: &sqlx::Error) -> bool {
-    match error {
-        sqlx::Error::Io(_)
-        | sqlx::Error::Tls(_)
-        | sqlx::Error::Protocol(_)
-        | sqlx::Error::PoolTimedOut
-        | sqlx::Error::PoolClosed
-        | sqlx::Error::WorkerCrashed => true,
-        // SQLSTATE classes 08 connection, 40 rollback, 53 resources,
-        // 57 operator intervention, 58 system error.
-        sqlx::Error::Database(db) => db.code().is_some_and(|code| {
-            ["08", "40", "53", "57", "58"]
-                .iter()
-                .any(|class| code.starts_with(class))
-        }),
-        _ => false,
     }
 }
 

@@ -204,7 +204,7 @@ impl VectorStoreError {
         match self {
             Self::InvalidInput(_) | Self::Config(_) | Self::Rejected { .. } => false,
             Self::Throttled { .. } | Self::Unavailable { .. } | Self::Protocol(_) => true,
-            Self::Database(e) => database_error_is_retryable(e),
+            Self::Database(e) => crate::db::is_retryable(e),
         }
     }
 
@@ -216,30 +216,6 @@ impl VectorStoreError {
             }
             _ => None,
         }
-    }
-}
-
-/// Connection trouble and transient server states are retryable; errors
-/// that the same statement would hit again (bad data, missing table or
-/// extension, constraint violations) are not.
-fn database_error_is_retryable(error: &sqlx::Error) -> bool {
-    match error {
-        sqlx::Error::Io(_)
-        | sqlx::Error::Tls(_)
-        | sqlx::Error::Protocol(_)
-        | sqlx::Error::PoolTimedOut
-        | sqlx::Error::PoolClosed
-        | sqlx::Error::WorkerCrashed => true,
-        sqlx::Error::Database(db) => db.code().is_some_and(|code| {
-            // SQLSTATE classes: 08 connection exception, 40 transaction
-            // rollback (serialization failure, deadlock), 53 insufficient
-            // resources, 57 operator intervention (shutdown, cancel,
-            // "cannot connect now"), 58 system error.
-            ["08", "40", "53", "57", "58"]
-                .iter()
-                .any(|class| code.starts_with(class))
-        }),
-        _ => false,
     }
 }
 

@@ -71,28 +71,13 @@ impl RetryPolicy {
     }
 }
 
-/// `Retry-After`: delay-seconds or an HTTP date (RFC 9110 §10.2.3). A date
-/// in the past means "now".
-pub(super) fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
-    let value = value.trim();
-    if let Ok(seconds) = value.parse::<u64>() {
-        return Some(Duration::from_secs(seconds));
-    }
-    // Not in the RFC, but some proxies send fractional seconds.
-    if let Ok(seconds) = value.parse::<f64>() {
-        return Duration::try_from_secs_f64(seconds).ok();
-    }
-    let at = httpdate::parse_http_date(value).ok()?;
-    Some(at.duration_since(now).unwrap_or(Duration::ZERO))
-}
-
 /// The error an unsuccessful response stands for: 429 throttled, 408 and
 /// 5xx unavailable (both retryable), any other status permanent.
 pub(super) fn error_for_status(status: u16, headers: &HeaderMap, body: &str) -> VectorStoreError {
     let retry_after = headers
         .get(RETRY_AFTER)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| parse_retry_after(v, SystemTime::now()));
+        .and_then(|v| crate::retry::parse_retry_after(v, SystemTime::now()));
     let message = serde_json::from_str::<RpcStatus>(body)
         .ok()
         .and_then(|s| s.message)
@@ -141,26 +126,6 @@ fn shorten(text: &str, max_chars: usize) -> String {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
-
-    #[test]
-    fn reads_both_forms_of_retry_after() {
-        let now = httpdate::parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT").unwrap();
-        assert_eq!(parse_retry_after("7", now), Some(Duration::from_secs(7)));
-        assert_eq!(
-            parse_retry_after(" 0.5 ", now),
-            Some(Duration::from_millis(500))
-        );
-        assert_eq!(
-            parse_retry_after("Sun, 06 Nov 1994 08:50:07 GMT", now),
-            Some(Duration::from_secs(30))
-        );
-        assert_eq!(
-            parse_retry_after("Sun, 06 Nov 1994 08:00:00 GMT", now),
-            Some(Duration::ZERO)
-        );
-        assert_eq!(parse_retry_after("soon", now), None);
-        assert_eq!(parse_retry_after("-1", now), None);
-    }
 
     #[test]
     fn honours_retry_after_within_the_cap() {
