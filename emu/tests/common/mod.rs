@@ -392,25 +392,7 @@ impl Stack {
 
     /// No message waiting in the job queue and none in flight.
     pub async fn queue_idle(&self) -> bool {
-        use aws_sdk_sqs::types::QueueAttributeName as Attr;
-        let attributes = self
-            .queues
-            .sqs
-            .get_queue_attributes()
-            .queue_url(&self.queues.provisioned.queue_url)
-            .attribute_names(Attr::ApproximateNumberOfMessages)
-            .attribute_names(Attr::ApproximateNumberOfMessagesNotVisible)
-            .send()
-            .await
-            .unwrap()
-            .attributes
-            .unwrap_or_default();
-        [
-            Attr::ApproximateNumberOfMessages,
-            Attr::ApproximateNumberOfMessagesNotVisible,
-        ]
-        .iter()
-        .all(|a| attributes.get(a).map(String::as_str) == Some("0"))
+        self.queue_depth().await == (0, 0)
     }
 
     /// Put a raw message on the job queue, as pelican would (FIFO group =
