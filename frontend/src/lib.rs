@@ -30,6 +30,7 @@ pub mod web;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::Router;
 use axum::extract::FromRef;
@@ -114,6 +115,7 @@ impl Application {
                 Arc::clone(&embedder),
                 SearchOptions {
                     cache_capacity: settings.query_cache_size,
+                    result_ttl: Duration::from_millis(settings.result_cache_ttl_ms),
                     ..SearchOptions::default()
                 },
             ),

@@ -110,6 +110,17 @@ pub struct Settings {
     )]
     pub query_cache_size: usize,
 
+    /// How long a search's ranking is reused for the same query and filters,
+    /// in ms (the rows shown are always read fresh); 0 disables it.
+    #[arg(
+        long,
+        env = "FRONTEND_RESULT_CACHE_TTL_MS",
+        value_name = "FRONTEND_RESULT_CACHE_TTL_MS",
+        default_value_t = 5_000,
+        value_parser = clap::value_parser!(u64).range(0..=3_600_000)
+    )]
+    pub result_cache_ttl_ms: u64,
+
     /// Postgres connections of this replica.
     #[arg(
         long,

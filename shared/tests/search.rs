@@ -414,6 +414,69 @@ async fn deleted_products_are_dropped_and_rows_are_current() {
 }
 
 #[tokio::test]
+async fn a_reused_ranking_shows_current_rows() {
+    let f = fixture().await;
+    let metrics = shared::telemetry::metrics_handle();
+    let searcher = Searcher::new(
+        f.pool.clone(),
+        f.store.clone(),
+        f.embedder.clone(),
+        SearchOptions {
+            result_ttl: std::time::Duration::from_secs(60),
+            ..SearchOptions::default()
+        },
+    );
+    let first = searcher
+        .search(&request("water the flower beds", 0, 20))
+        .await
+        .unwrap();
+    sqlx::query("DELETE FROM products WHERE sku = 'GD-2001'")
+        .execute(&f.pool)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE products SET price = 1.50 WHERE sku = 'GD-2002'")
+        .execute(&f.pool)
+        .await
+        .unwrap();
+    // Same query (normalised) and filter: the ranking is reused ...
+    let second = searcher
+        .search(&request("Water the  flower beds", 0, 20))
+        .await
+        .unwrap();
+    let text = metrics.render();
+    assert!(
+        text.contains("search_result_cache_total{result=\"hit\"}"),
+        "{text}"
+    );
+    // ... in the same order, but the deleted product is gone and the edited
+    // one shows its new price.
+    let expected: Vec<&str> = skus(&first)
+        .into_iter()
+        .filter(|s| *s != "GD-2001")
+        .collect();
+    assert_eq!(skus(&second), expected);
+    let edited = second.hits.iter().find(|h| h.sku == "GD-2002").unwrap();
+    assert_eq!(edited.price, Some(price("1.50")));
+    // A product edited out of the filter is not shown from the cache either.
+    let filtered = SearchRequest {
+        filter: QueryFilter {
+            max_price: Some(price("20")),
+            ..QueryFilter::default()
+        },
+        ..request("water the flower beds", 0, 20)
+    };
+    let before = searcher.search(&filtered).await.unwrap();
+    assert!(skus(&before).contains(&"GD-2002"));
+    sqlx::query("UPDATE products SET price = 99 WHERE sku = 'GD-2002'")
+        .execute(&f.pool)
+        .await
+        .unwrap();
+    let after = searcher.search(&filtered).await.unwrap();
+    assert!(!skus(&after).contains(&"GD-2002"));
+    assert_eq!(after.hits.len(), before.hits.len() - 1);
+}
+
+#[tokio::test]
 async fn a_repeated_normalised_query_hits_the_cache() {
     let f = fixture().await;
     let metrics = shared::telemetry::metrics_handle();

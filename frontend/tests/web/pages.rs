@@ -103,8 +103,11 @@ async fn health_readiness_and_metrics() {
     for check in ["postgres", "vector_store", "model"] {
         assert_eq!(ready[check], "ok", "{ready}");
     }
+    // The same search twice reuses the ranking; the same query with another
+    // filter is ranked again but reuses the query's embedding.
     app.get("/api/search?q=warm+socks").await;
     app.get("/api/search?q=warm+socks").await;
+    app.get("/api/search?q=warm+socks&min_price=1").await;
     let metrics = app.get("/metrics").await.text().await.unwrap();
     assert!(
         metrics.contains("http_request_duration_seconds_bucket"),
@@ -118,5 +121,9 @@ async fn health_readiness_and_metrics() {
     assert!(
         metrics.contains("search_query_cache_total{result=\"miss\"}"),
         "cache misses"
+    );
+    assert!(
+        metrics.contains("search_result_cache_total{result=\"hit\"}"),
+        "ranking reused"
     );
 }

@@ -1,17 +1,23 @@
-//! Operations tool: schema migrations, queue setup, sample data, CSV import.
+//! Operations tool: schema migrations, queue and index setup, sample data,
+//! CSV import.
 //!
 //! Every subcommand reads the same settings (environment / `.env`) as the
 //! services, so `make up`, CI and an operator on AWS run the same code.
 
 use std::path::PathBuf;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use shared::catalog::{csv_import, generator, store};
 use shared::embedding::{self, EmbedderSettings};
-use shared::settings::{self, AwsSettings, DatabaseSettings, TelemetrySettings};
+use shared::settings::{
+    self, AwsSettings, DatabaseSettings, HttpUrl, Secret, SecretParser, TelemetrySettings,
+};
+use shared::vector_store::pinecone_control::{
+    self, ControlPlaneSettings, PineconeControl, ServerlessIndex, SetupWait,
+};
 use shared::vector_store::{self, VectorStoreSettings};
 use shared::{db, queue, reconcile};
 
@@ -55,6 +61,9 @@ enum Command {
         )]
         visibility_timeout_s: u32,
     },
+    /// Create the Pinecone index unless it exists (serverless, 384
+    /// dimensions, cosine), wait until it is ready and print its host.
+    SetupPinecone(Box<SetupPineconeArgs>),
     /// Load the generated sample catalog, once: does nothing when the
     /// products table already has rows.
     Seed {
@@ -82,6 +91,70 @@ enum Command {
     /// (for a sample) drifted vectors. Exit 0 only when clean, 2 when
     /// differences were found, 1 when the check could not run.
     Verify(Box<VerifyArgs>),
+}
+
+#[derive(clap::Args, Debug)]
+struct SetupPineconeArgs {
+    /// Pinecone's control plane (Pinecone Local: `http://localhost:5080`).
+    #[arg(
+        long,
+        env = "PINECONE_CONTROL_URL",
+        value_name = "PINECONE_CONTROL_URL",
+        default_value = "https://api.pinecone.io"
+    )]
+    control_url: HttpUrl,
+    #[arg(
+        long,
+        env = "PINECONE_INDEX_NAME",
+        value_name = "PINECONE_INDEX_NAME",
+        default_value = "catalog-products"
+    )]
+    index_name: String,
+    #[arg(
+        long,
+        env = "PINECONE_CLOUD",
+        value_name = "PINECONE_CLOUD",
+        default_value = "aws",
+        value_parser = ["aws", "gcp", "azure"]
+    )]
+    cloud: String,
+    #[arg(
+        long,
+        env = "PINECONE_REGION",
+        value_name = "PINECONE_REGION",
+        default_value = "us-east-1"
+    )]
+    region: String,
+    /// Pinecone API key (secret).
+    #[arg(
+        long,
+        env = "PINECONE_API_KEY",
+        value_name = "PINECONE_API_KEY",
+        hide_env_values = true,
+        value_parser = SecretParser::<Secret>::new()
+    )]
+    api_key: Secret,
+    /// Fail unless the index is served at this host (the services'
+    /// setting, read the same way), so that a fixed host cannot drift.
+    #[arg(
+        long,
+        env = "PINECONE_INDEX_HOST",
+        value_name = "PINECONE_INDEX_HOST",
+        value_parser = |v: &str| pinecone_control::index_url(v, "https")
+    )]
+    expect_host: Option<HttpUrl>,
+    #[arg(
+        long,
+        env = "PINECONE_TIMEOUT_MS",
+        value_name = "PINECONE_TIMEOUT_MS",
+        default_value_t = 10_000,
+        value_parser = clap::value_parser!(u64).range(1..)
+    )]
+    timeout_ms: u64,
+    /// Seconds to keep trying in all: Pinecone (Local) still starting,
+    /// then the new index becoming ready.
+    #[arg(long, default_value_t = 180, value_parser = clap::value_parser!(u64).range(1..))]
+    wait_s: u64,
 }
 
 #[derive(clap::Args, Debug)]
@@ -186,6 +259,7 @@ async fn run(command: Command) -> anyhow::Result<std::process::ExitCode> {
                 made.queue_url
             );
         }
+        Command::SetupPinecone(args) => setup_pinecone(*args).await?,
         Command::Seed { db, rows, seed } => {
             let pool = db::connect(&db.database_url, 2)
                 .await
@@ -259,6 +333,42 @@ async fn run(command: Command) -> anyhow::Result<std::process::ExitCode> {
         Command::Verify(args) => return verify(*args).await,
     }
     Ok(std::process::ExitCode::SUCCESS)
+}
+
+async fn setup_pinecone(args: SetupPineconeArgs) -> anyhow::Result<()> {
+    let control = PineconeControl::new(ControlPlaneSettings {
+        control_url: args.control_url.clone(),
+        api_key: args.api_key,
+        timeout: Duration::from_millis(args.timeout_ms),
+    })?
+    .with_wait(SetupWait {
+        timeout: Duration::from_secs(args.wait_s),
+        ..SetupWait::default()
+    });
+    let index = ServerlessIndex {
+        name: args.index_name,
+        cloud: args.cloud,
+        region: args.region,
+    };
+    let ready = control.ensure_index(&index).await.with_context(|| {
+        format!(
+            "setting up Pinecone index {} at {} (trying for up to {}s)",
+            index.name, args.control_url, args.wait_s
+        )
+    })?;
+    if let Some(expected) = &args.expect_host {
+        ready.expect_host(expected)?;
+    }
+    eprintln!(
+        "Pinecone index {} {} and ready",
+        ready.name,
+        if ready.created { "created" } else { "exists" }
+    );
+    #[allow(clippy::print_stdout)] // the host is this command's output
+    {
+        println!("{}", ready.host);
+    }
+    Ok(())
 }
 
 async fn verify(args: VerifyArgs) -> anyhow::Result<std::process::ExitCode> {

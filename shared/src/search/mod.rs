@@ -10,6 +10,7 @@
 //!
 //! Layout of the module, one job per file:
 //! * `query_cache` — query normalisation and the embedding cache.
+//! * `result_cache` — ranked windows reused for a short TTL.
 //! * `products` — reading result rows (browse, rows by id).
 //! * `lexical` — exact SKU/name and full-text matches from Postgres.
 //! * `ranking` — ordering the window: exact matches, category vote, fusion.
@@ -18,9 +19,11 @@ mod lexical;
 mod products;
 mod query_cache;
 mod ranking;
+mod result_cache;
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
@@ -31,6 +34,7 @@ use self::query_cache::QueryCache;
 pub use self::query_cache::normalise;
 use self::ranking::Candidate;
 pub use self::ranking::RankingWeights;
+use self::result_cache::{RankedId, RankedWindow, ResultCache};
 use crate::embedding::{EmbedError, Embedder};
 use crate::vector_store::{QueryFilter, VectorStore, VectorStoreError};
 
@@ -48,6 +52,11 @@ pub const MAX_RESULT_WINDOW: usize = 200;
 pub struct SearchOptions {
     /// Query embeddings kept (LRU); 0 disables the cache.
     pub cache_capacity: usize,
+    /// How long a ranked window is reused for the same query and filter
+    /// (rows are always read fresh; see `result_cache`). Zero disables it.
+    pub result_ttl: Duration,
+    /// Ranked windows kept (LRU).
+    pub result_capacity: usize,
     /// How the window is ordered (see `ranking`). The defaults were chosen
     /// with `make eval` (README, "Search quality").
     pub ranking: RankingWeights,
@@ -57,6 +66,8 @@ impl Default for SearchOptions {
     fn default() -> Self {
         Self {
             cache_capacity: 10_000,
+            result_ttl: Duration::ZERO,
+            result_capacity: 1_000,
             ranking: RankingWeights {
                 category_votes: 30,
                 category_temperature: 0.05,
@@ -138,6 +149,7 @@ pub struct Searcher {
     store: Arc<dyn VectorStore>,
     embedder: Arc<dyn Embedder>,
     cache: Arc<QueryCache>,
+    results: Arc<ResultCache>,
     options: Arc<SearchOptions>,
 }
 
@@ -169,6 +181,10 @@ impl Searcher {
             store,
             embedder,
             cache: Arc::new(QueryCache::new(options.cache_capacity)),
+            results: Arc::new(ResultCache::new(
+                options.result_capacity,
+                options.result_ttl,
+            )),
             options: Arc::new(options),
         }
     }
@@ -179,7 +195,19 @@ impl Searcher {
         if query.is_empty() {
             return self.browse(request).await;
         }
+        if let Some(window) = self.results.get(&query, &request.filter) {
+            return self.page_of(&window, request).await;
+        }
         let ranked = self.rank(&query, &request.filter).await?;
+        let window = ranked
+            .iter()
+            .map(|r| RankedId {
+                product_id: r.row.id,
+                score: r.score,
+            })
+            .collect();
+        self.results
+            .put(&query, &request.filter, Arc::new(RankedWindow::new(window)));
         let end = request.offset + request.limit;
         let has_more = ranked.len() > end;
         let hits = ranked
@@ -189,6 +217,33 @@ impl Searcher {
             .map(|r| hit(r.row, r.score))
             .collect();
         Ok(SearchPage { hits, has_more })
+    }
+
+    /// A page of a cached ranking, with the rows as they are now: a
+    /// product deleted since, or edited out of the filter, is left out.
+    async fn page_of(
+        &self,
+        window: &RankedWindow,
+        request: &SearchRequest,
+    ) -> Result<SearchPage, SearchError> {
+        let end = request.offset + request.limit;
+        let page = window
+            .ranked
+            .get(request.offset..end.min(window.ranked.len()))
+            .unwrap_or_default();
+        let ids: Vec<i64> = page.iter().map(|r| r.product_id).collect();
+        let mut rows = products::by_ids(&self.pool, &ids).await?;
+        let hits = page
+            .iter()
+            .filter_map(|r| {
+                let row = rows.remove(&r.product_id)?;
+                row.passes(&request.filter).then(|| hit(row, r.score))
+            })
+            .collect();
+        Ok(SearchPage {
+            hits,
+            has_more: window.ranked.len() > end,
+        })
     }
 
     /// Newest products first; one row more than asked tells whether there

@@ -27,6 +27,8 @@ use std::time::Duration;
 use rust_decimal::Decimal;
 
 pub use self::pgvector::PgVectorStore;
+/// Creating the Pinecone index (`catalogctl setup-pinecone`).
+pub use self::pinecone::control as pinecone_control;
 pub use self::pinecone::{PineconeSettings, PineconeStore, RetryPolicy};
 pub use self::settings::{VectorStoreKind, VectorStoreSettings, connect};
 pub use crate::embedding::DIMENSION;
@@ -67,7 +69,7 @@ pub struct Tombstone {
 
 /// Restrictions on a search; `None` means "any". A product without a price
 /// never matches a price bound.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct QueryFilter {
     /// Exact, case-sensitive match.
     pub category: Option<String>,

@@ -17,6 +17,7 @@
 //! see it yet.
 
 mod batch;
+pub mod control;
 mod metadata;
 mod retry;
 mod wire;

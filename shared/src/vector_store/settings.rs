@@ -116,12 +116,7 @@ pub async fn connect(
 /// The console shows index hosts without a scheme; Pinecone Local is
 /// plain `http://`.
 fn parse_index_host(value: &str) -> Result<HttpUrl, String> {
-    let value = value.trim();
-    if value.contains("://") {
-        value.parse()
-    } else {
-        format!("https://{value}").parse()
-    }
+    super::pinecone::control::index_url(value, "https")
 }
 
 #[cfg(test)]
