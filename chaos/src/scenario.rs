@@ -102,23 +102,38 @@ pub async fn run(
             }
         }
         Scenario::PostgresOutage => {
-            outage(cluster, config.outage, &mut notes, |c, down| {
+            let unready = &[Service::Pelican, Service::Emu];
+            outage(cluster, config.outage, unready, &mut notes, |c, down| {
                 c.pelican_pg.set_down(down);
                 c.emu_pg.set_down(down);
             })
             .await;
         }
         Scenario::SqsOutage => {
-            outage(cluster, config.sqs_outage, &mut notes, |c, down| {
-                c.aws.set_down(down);
-            })
+            let unready = &[Service::Pelican, Service::Emu];
+            outage(
+                cluster,
+                config.sqs_outage,
+                unready,
+                &mut notes,
+                |c, down| {
+                    c.aws.set_down(down);
+                },
+            )
             .await;
         }
         Scenario::VectorStoreOutage => {
-            // emu's only Postgres connection is the pgvector store's.
-            outage(cluster, config.outage, &mut notes, |c, down| {
-                c.emu_pg.set_down(down);
-            })
+            // emu's only Postgres connection is the pgvector store's;
+            // pelican does not need the store and must stay ready.
+            outage(
+                cluster,
+                config.outage,
+                &[Service::Emu],
+                &mut notes,
+                |c, down| {
+                    c.emu_pg.set_down(down);
+                },
+            )
             .await;
         }
         Scenario::Poison => {
@@ -179,35 +194,75 @@ async fn wait_for_leader(cluster: &Cluster, timeout: Duration) -> Option<usize> 
     None
 }
 
-/// Take a dependency away for `length`, check that the services say so on
-/// `/readyz` meanwhile, and bring it back.
+/// Take a dependency away for `length` and bring it back. During the
+/// outage `/readyz` is polled: every instance of the `unready` services
+/// must say it is not ready at some point (so a load balancer or
+/// orchestrator stops relying on it; their probes run every 5 s), and every
+/// other instance must stay ready throughout. Within [`READY_AGAIN`] of the
+/// end, all must be ready again.
 async fn outage(
     cluster: &Cluster,
     length: Duration,
+    unready: &[Service],
     notes: &mut Vec<String>,
     set: impl Fn(&Cluster, bool),
 ) {
+    let processes: Vec<_> = cluster.pelicans.iter().chain(&cluster.emus).collect();
+    let mut seen_unready = vec![false; processes.len()];
     set(cluster, true);
-    tokio::time::sleep(length / 2).await;
-    let mut not_ready = Vec::new();
-    for p in cluster.pelicans.iter().chain(&cluster.emus) {
-        let ready = reqwest::get(format!("{}/readyz", p.base_url()))
-            .await
-            .is_ok_and(|r| r.status().is_success());
-        if !ready {
-            not_ready.push(p.service().binary_name());
+    let started = Instant::now();
+    while started.elapsed() < length {
+        for (i, p) in processes.iter().enumerate() {
+            if !is_ready(p).await {
+                seen_unready[i] = true;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    set(cluster, false);
+    let mut went_unready = Vec::new();
+    for (p, &seen) in processes.iter().zip(&seen_unready) {
+        let name = p.service().binary_name();
+        if seen {
+            went_unready.push(name);
+        }
+        match (unready.contains(&p.service()), seen) {
+            (true, false) => notes.push(format!("FAIL: {name} stayed ready during the outage")),
+            (false, true) => notes.push(format!("FAIL: {name} went unready, not its dependency")),
+            _ => {}
         }
     }
     notes.push(format!(
-        "{length:?} outage; not ready midway: {}",
-        if not_ready.is_empty() {
+        "{length:?} outage; went unready: {}",
+        if went_unready.is_empty() {
             "none".to_owned()
         } else {
-            not_ready.join(", ")
+            went_unready.join(", ")
         }
     ));
-    tokio::time::sleep(length - length / 2).await;
-    set(cluster, false);
+    let back = Instant::now();
+    for p in &processes {
+        while !is_ready(p).await {
+            if back.elapsed() > READY_AGAIN {
+                notes.push(format!(
+                    "FAIL: {} not ready {READY_AGAIN:?} after the outage",
+                    p.service().binary_name()
+                ));
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+}
+
+/// How soon after an outage every service must be ready again: their
+/// probes retry with a capped backoff, well below this.
+const READY_AGAIN: Duration = Duration::from_secs(30);
+
+async fn is_ready(p: &shared::testing::process::ServiceProcess) -> bool {
+    reqwest::get(format!("{}/readyz", p.base_url()))
+        .await
+        .is_ok_and(|r| r.status().is_success())
 }
 
 /// Each poison message: in the DLQ, named by exactly one alert; the

@@ -42,7 +42,7 @@ use shared::telemetry::{Readiness, Shutdown, health_router};
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
-use crate::auth::{Auth, Sessions};
+use crate::auth::{Auth, LoginThrottle, Sessions};
 use crate::catalog::Catalog;
 pub use crate::settings::Settings;
 use crate::sync_status::SyncMonitor;
@@ -125,6 +125,7 @@ impl Application {
                 settings.session_key.clone(),
                 settings.api_key.clone(),
                 Sessions::new(pool.clone(), settings.session_ttl()),
+                LoginThrottle::new(settings.login_attempts_per_minute),
             ),
             monitor,
         };

@@ -3,6 +3,7 @@
 //! parsed without ever echoing their value.
 
 use std::net::SocketAddr;
+use std::num::NonZeroU32;
 use std::time::Duration;
 
 use clap::Parser;
@@ -120,6 +121,16 @@ pub struct Settings {
         value_parser = clap::value_parser!(u64).range(0..=3_600_000)
     )]
     pub result_cache_ttl_ms: u64,
+
+    /// Login attempts allowed per user name and minute (per replica),
+    /// checked before the password.
+    #[arg(
+        long,
+        env = "FRONTEND_LOGIN_ATTEMPTS_PER_MINUTE",
+        value_name = "FRONTEND_LOGIN_ATTEMPTS_PER_MINUTE",
+        default_value = "10"
+    )]
+    pub login_attempts_per_minute: NonZeroU32,
 
     /// Postgres connections of this replica.
     #[arg(

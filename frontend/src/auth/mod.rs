@@ -10,10 +10,12 @@
 //!   `FRONTEND_SESSION_TTL_HOURS`.
 
 mod key;
+mod login_throttle;
 mod sessions;
 mod users;
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::extract::{FromRef, FromRequestParts, Request};
 use axum::http::HeaderValue;
@@ -27,6 +29,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use shared::settings::Secret;
 
 pub use self::key::ServerKey;
+pub use self::login_throttle::LoginThrottle;
 pub use self::sessions::Sessions;
 pub use self::users::{MAX_PASSWORD_BYTES, MAX_USERNAME_CHARS, Users, hash_password};
 
@@ -43,15 +46,23 @@ struct Inner {
     key: ServerKey,
     api_key: Option<Secret>,
     sessions: Sessions,
+    throttle: LoginThrottle,
 }
 
 impl Auth {
-    pub fn new(users: Users, key: ServerKey, api_key: Option<Secret>, sessions: Sessions) -> Self {
+    pub fn new(
+        users: Users,
+        key: ServerKey,
+        api_key: Option<Secret>,
+        sessions: Sessions,
+        throttle: LoginThrottle,
+    ) -> Self {
         Self(Arc::new(Inner {
             users,
             key,
             api_key,
             sessions,
+            throttle,
         }))
     }
 
@@ -61,6 +72,12 @@ impl Auth {
 
     pub fn sessions(&self) -> &Sessions {
         &self.0.sessions
+    }
+
+    /// Count a login attempt as `username`; `Err` is how long to wait
+    /// before trying again (see `login_throttle`).
+    pub fn login_attempt(&self, username: &str) -> Result<(), Duration> {
+        self.0.throttle.attempt(username)
     }
 
     /// Check a password on a blocking thread (Argon2 is deliberately slow).

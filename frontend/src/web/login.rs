@@ -5,8 +5,9 @@ use askama::Template;
 use axum::Form;
 use axum::extract::rejection::FormRejection;
 use axum::extract::{FromRef, FromRequestParts, RawQuery, State};
-use axum::http::StatusCode;
+use axum::http::header::RETRY_AFTER;
 use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::{Cookie, CookieJar};
 use serde::Deserialize;
@@ -130,6 +131,25 @@ pub async fn login(
     let valid_shape = !username.is_empty()
         && username.chars().count() <= MAX_USERNAME_CHARS
         && form.password.len() <= MAX_PASSWORD_BYTES;
+    if valid_shape && let Err(wait) = state.auth.login_attempt(&username) {
+        // Whole seconds, rounded up, so a client that waits that long gets in.
+        let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+        tracing::warn!(username = %username, retry_after_s = seconds, "login attempts throttled");
+        let page = LoginTemplate {
+            layout,
+            next: safe_next(&form.next),
+            username,
+            error: Some(format!(
+                "Too many login attempts for this user name. Try again in {seconds} s."
+            )),
+            max_username: MAX_USERNAME_CHARS,
+        };
+        let mut response = Page(StatusCode::TOO_MANY_REQUESTS, page).into_response();
+        response
+            .headers_mut()
+            .insert(RETRY_AFTER, HeaderValue::from(seconds));
+        return Ok(response);
+    }
     if !valid_shape
         || !state
             .auth

@@ -221,3 +221,47 @@ async fn logout_revokes_the_session_everywhere() {
     assert_eq!(replay.status(), StatusCode::SEE_OTHER);
     assert!(location(&replay).starts_with("/login"));
 }
+
+#[tokio::test]
+async fn password_guessing_is_throttled_per_user_name() {
+    let app = spawn().await;
+    let token = app.csrf_token("/login").await;
+    let attempt = |username: &'static str, password: &'static str| {
+        app.client
+            .post(app.url("/login"))
+            .form(&[
+                ("csrf_token", token.as_str()),
+                ("username", username),
+                ("password", password),
+            ])
+            .send()
+    };
+    // FRONTEND_LOGIN_ATTEMPTS_PER_MINUTE defaults to 10.
+    for _ in 0..10 {
+        assert_eq!(
+            attempt(USER, "guess").await.unwrap().status(),
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    // Even the right password waits now: guessing gains nothing.
+    let throttled = attempt(USER, PASSWORD).await.unwrap();
+    assert_eq!(throttled.status(), StatusCode::TOO_MANY_REQUESTS);
+    let retry_after: u64 = throttled.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=6).contains(&retry_after), "{retry_after}");
+    assert!(
+        throttled
+            .text()
+            .await
+            .unwrap()
+            .contains("Too many login attempts")
+    );
+    // Other user names are counted on their own.
+    assert_eq!(
+        attempt("someone-else", "guess").await.unwrap().status(),
+        StatusCode::UNAUTHORIZED
+    );
+}

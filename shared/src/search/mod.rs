@@ -162,13 +162,6 @@ impl std::fmt::Debug for Searcher {
     }
 }
 
-/// A product of the ranked window and its cosine similarity to the query
-/// (`None` for a product the vector ranking did not reach).
-struct Ranked {
-    row: ProductRow,
-    score: Option<f32>,
-}
-
 impl Searcher {
     pub fn new(
         pool: PgPool,
@@ -195,32 +188,22 @@ impl Searcher {
         if query.is_empty() {
             return self.browse(request).await;
         }
-        if let Some(window) = self.results.get(&query, &request.filter) {
-            return self.page_of(&window, request).await;
-        }
-        let ranked = self.rank(&query, &request.filter).await?;
-        let window = ranked
-            .iter()
-            .map(|r| RankedId {
-                product_id: r.row.id,
-                score: r.score,
-            })
-            .collect();
-        self.results
-            .put(&query, &request.filter, Arc::new(RankedWindow::new(window)));
-        let end = request.offset + request.limit;
-        let has_more = ranked.len() > end;
-        let hits = ranked
-            .into_iter()
-            .skip(request.offset)
-            .take(request.limit)
-            .map(|r| hit(r.row, r.score))
-            .collect();
-        Ok(SearchPage { hits, has_more })
+        let window = match self.results.get(&query, &request.filter) {
+            Some(window) => window,
+            None => {
+                let window = Arc::new(RankedWindow::new(self.rank(&query, &request.filter).await?));
+                self.results
+                    .put(&query, &request.filter, Arc::clone(&window));
+                window
+            }
+        };
+        self.page_of(&window, request).await
     }
 
-    /// A page of a cached ranking, with the rows as they are now: a
-    /// product deleted since, or edited out of the filter, is left out.
+    /// A page of a ranking, with the rows as they are now: only the page's
+    /// rows are read, and a product deleted since it was indexed, or edited
+    /// out of the filter (the store filters on the metadata indexed with
+    /// the vector, which lags an edit), is left out.
     async fn page_of(
         &self,
         window: &RankedWindow,
@@ -262,10 +245,10 @@ impl Searcher {
         Ok(SearchPage { hits, has_more })
     }
 
-    /// The whole candidate window of `query`, best first, products that
-    /// still exist and pass the filter only: the nearest vectors and the
-    /// lexical matches (queried at the same time), ordered by `ranking`.
-    async fn rank(&self, query: &str, filter: &QueryFilter) -> Result<Vec<Ranked>, SearchError> {
+    /// The whole candidate window of `query`, best first: the nearest
+    /// vectors and the lexical matches (queried at the same time), ordered
+    /// by `ranking`. Ids and scores only; `page_of` reads the rows.
+    async fn rank(&self, query: &str, filter: &QueryFilter) -> Result<Vec<RankedId>, SearchError> {
         let vector = self.cache.embedding(self.embedder.as_ref(), query).await?;
         let (nearest, lexical) = tokio::join!(
             self.store.query(&vector, MAX_RESULT_WINDOW, filter),
@@ -309,19 +292,14 @@ impl Searcher {
             }
         }
 
-        let ids: Vec<i64> = candidates.keys().copied().collect();
-        let mut rows = products::by_ids(&self.pool, &ids).await?;
         let ordered = ranking::order(candidates.into_values().collect(), &self.options.ranking);
         Ok(ordered
             .into_iter()
-            .filter_map(|c| {
-                let row = rows.remove(&c.product_id)?;
-                row.passes(filter).then_some(Ranked {
-                    row,
-                    score: c.cosine,
-                })
-            })
             .take(MAX_RESULT_WINDOW)
+            .map(|c| RankedId {
+                product_id: c.product_id,
+                score: c.cosine,
+            })
             .collect())
     }
 }
