@@ -100,29 +100,35 @@ enum Call<'a> {
     },
 }
 
+/// The HTTP client of both Pinecone planes: the API key and API version on
+/// every request, the per-request and connect timeouts. Fails only if the
+/// key is not a valid header value or no TLS backend is available.
+fn http_client(api_key: &Secret, timeout: Duration) -> Result<reqwest::Client, VectorStoreError> {
+    let mut api_key = HeaderValue::from_str(api_key.expose()).map_err(|_| {
+        VectorStoreError::Config("PINECONE_API_KEY is not a valid HTTP header value".into())
+    })?;
+    // Keeps it out of reqwest's Debug output and any header logging.
+    api_key.set_sensitive(true);
+    let mut headers = HeaderMap::new();
+    headers.insert("Api-Key", api_key);
+    headers.insert(
+        "X-Pinecone-Api-Version",
+        HeaderValue::from_static(API_VERSION),
+    );
+    reqwest::Client::builder()
+        .default_headers(headers)
+        .timeout(timeout)
+        .connect_timeout(timeout.min(Duration::from_secs(5)))
+        .build()
+        .map_err(|e| VectorStoreError::Config(format!("building the HTTP client: {e}")))
+}
+
 impl PineconeStore {
     /// Fails only if the HTTP client cannot be built (an API key that is not
     /// a valid header value, or no TLS backend).
     pub fn new(settings: PineconeSettings) -> Result<Self, VectorStoreError> {
-        let mut api_key = HeaderValue::from_str(settings.api_key.expose()).map_err(|_| {
-            VectorStoreError::Config("PINECONE_API_KEY is not a valid HTTP header value".into())
-        })?;
-        // Keeps it out of reqwest's Debug output and any header logging.
-        api_key.set_sensitive(true);
-        let mut headers = HeaderMap::new();
-        headers.insert("Api-Key", api_key);
-        headers.insert(
-            "X-Pinecone-Api-Version",
-            HeaderValue::from_static(API_VERSION),
-        );
-        let http = reqwest::Client::builder()
-            .default_headers(headers)
-            .timeout(settings.timeout)
-            .connect_timeout(settings.timeout.min(Duration::from_secs(5)))
-            .build()
-            .map_err(|e| VectorStoreError::Config(format!("building the HTTP client: {e}")))?;
         Ok(Self {
-            http,
+            http: http_client(&settings.api_key, settings.timeout)?,
             host: settings.index_host.0,
             namespace: settings.namespace.filter(|ns| !ns.is_empty()),
             retry: RetryPolicy::default(),

@@ -15,10 +15,9 @@
 
 use std::time::{Duration, Instant};
 
-use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderValue, RETRY_AFTER};
+use reqwest::header::{CONTENT_TYPE, HeaderMap, RETRY_AFTER};
 use serde::{Deserialize, Serialize};
 
-use super::API_VERSION;
 use super::retry::transport_error;
 use crate::settings::{HttpUrl, Secret};
 use crate::vector_store::{DIMENSION, VectorStoreError};
@@ -122,24 +121,8 @@ impl PineconeControl {
     /// Fails only if the HTTP client cannot be built (an API key that is not
     /// a valid header value, or no TLS backend).
     pub fn new(settings: ControlPlaneSettings) -> Result<Self, VectorStoreError> {
-        let mut api_key = HeaderValue::from_str(settings.api_key.expose()).map_err(|_| {
-            VectorStoreError::Config("PINECONE_API_KEY is not a valid HTTP header value".into())
-        })?;
-        api_key.set_sensitive(true);
-        let mut headers = HeaderMap::new();
-        headers.insert("Api-Key", api_key);
-        headers.insert(
-            "X-Pinecone-Api-Version",
-            HeaderValue::from_static(API_VERSION),
-        );
-        let http = reqwest::Client::builder()
-            .default_headers(headers)
-            .timeout(settings.timeout)
-            .connect_timeout(settings.timeout.min(Duration::from_secs(5)))
-            .build()
-            .map_err(|e| VectorStoreError::Config(format!("building the HTTP client: {e}")))?;
         Ok(Self {
-            http,
+            http: super::http_client(&settings.api_key, settings.timeout)?,
             base: settings.control_url,
             wait: SetupWait::default(),
         })
@@ -600,7 +583,7 @@ mod tests {
             );
         }
         let mut headers = HeaderMap::new();
-        headers.insert(RETRY_AFTER, HeaderValue::from_static("3"));
+        headers.insert(RETRY_AFTER, reqwest::header::HeaderValue::from_static("3"));
         assert_eq!(
             error_for_status(503, &headers, b"<html>").retry_after(),
             Some(Duration::from_secs(3))
