@@ -6,7 +6,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 CARGO ?= cargo
 
-.PHONY: help up down status logs test lint fmt build model import deploy-check eval hash-password
+.PHONY: help up down status logs test lint fmt build model import deploy-check eval hash-password openapi
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -64,6 +64,9 @@ eval: ## search quality on eval/ (P@5, MRR@10, SKU/name top-1) through a private
 hash-password: ## print an Argon2 hash for FRONTEND_USERS (reads the password from stdin)
 	@$(CARGO) build --release --quiet --bin frontend
 	@target/release/frontend hash-password
+
+openapi: ## regenerate docs/openapi.json from the frontend's code (commit it)
+	UPDATE_OPENAPI=1 $(CARGO) test --release -p frontend --test openapi committed_document
 
 import: build ## upsert products from a CSV: make import CSV=path/to/file.csv
 	@test -n "$(CSV)" || { echo "usage: make import CSV=path/to/products.csv" >&2; exit 2; }

@@ -19,17 +19,27 @@ mkdir -p "$LOGS" eval/results
 log() { printf '\033[1m==>\033[0m %s\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
-scripts/stack.sh infra
+set -a
+. ./.env
+set +a
+
+# Postgres and the emulator of .env may already run (started by this or
+# another checkout): only start them when they do not answer.
+db_hostport=${DATABASE_URL#*@}
+db_hostport=${db_hostport%%/*}
+aws_base=${SQS_QUEUE_URL%/*/*}
+if (exec 3<>"/dev/tcp/${db_hostport%:*}/${db_hostport##*:}") 2>/dev/null &&
+    curl -fsS -o /dev/null "$aws_base/moto-api/" 2>/dev/null; then
+    log "using the running Postgres ($db_hostport) and emulator ($aws_base)"
+else
+    scripts/stack.sh infra
+fi
 
 log "building the services and the eval client (release)"
 cargo build --release --quiet --bins
 cargo build --release --quiet -p shared --example search_eval
 BIN=$ROOT/target/release
 CLIENT=$BIN/examples/search_eval
-
-set -a
-. ./.env
-set +a
 
 # A private copy of the system: every address differs from `make up`'s.
 run_id=$(date +%s)-$$

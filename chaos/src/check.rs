@@ -9,7 +9,8 @@ use indicatif::ProgressBar;
 use shared::change_event::ChangeEvent;
 use shared::embedding::{Embedder, LocalEmbedder, LocalEmbedderOptions};
 use shared::reconcile::{self, Report, VerifyOptions};
-use shared::vector_store::PgVectorStore;
+use shared::settings::Secret;
+use shared::vector_store::{PgVectorStore, PineconeSettings, PineconeStore, VectorStore};
 use sqlx::PgPool;
 
 use crate::Config;
@@ -17,7 +18,7 @@ use crate::cluster::{self, Cluster};
 
 pub struct Checker {
     pool: PgPool,
-    store: PgVectorStore,
+    store: Arc<dyn VectorStore>,
     embedder: Arc<dyn Embedder>,
     sqs: aws_sdk_sqs::Client,
     queue_url: String,
@@ -43,9 +44,20 @@ impl Checker {
         };
         let embedder =
             tokio::task::spawn_blocking(move || LocalEmbedder::load(&dir, options)).await??;
+        // The index as it is, not through the services' proxies: the
+        // checker sees what a fault left behind, never the fault itself.
+        let store: Arc<dyn VectorStore> = match &cluster.pinecone {
+            None => Arc::new(PgVectorStore::new(cluster.db.pool.clone())),
+            Some(index) => Arc::new(PineconeStore::new(PineconeSettings {
+                index_host: index.double.url().parse().map_err(anyhow::Error::msg)?,
+                api_key: Secret::new(cluster::PINECONE_API_KEY),
+                namespace: None,
+                timeout: Duration::from_secs(30),
+            })?),
+        };
         Ok(Self {
             pool: cluster.db.pool.clone(),
-            store: PgVectorStore::new(cluster.db.pool.clone()),
+            store,
             embedder: Arc::new(embedder),
             sqs: cluster.queues.sqs.clone(),
             queue_url: cluster.queues.provisioned.queue_url.clone(),
@@ -67,7 +79,7 @@ impl Checker {
         let embedder = (sample > 0).then(|| self.embedder.clone());
         Ok(reconcile::verify(
             &self.pool,
-            &self.store,
+            self.store.as_ref(),
             embedder,
             &options,
             &ProgressBar::hidden(),

@@ -3,6 +3,12 @@
 //! and the SQS emulator through its own [`TcpProxy`], so an outage can be
 //! injected for this run's services alone.
 //!
+//! The vector store is pgvector (the `product_vectors` table, reached
+//! through emu's Postgres proxy) or Pinecone: the spec-checking double of
+//! `shared::testing::pinecone_double` as a real HTTP server, which emu
+//! reaches through an [`HttpFaultProxy`] (429, 503, hang on command) and
+//! the checker reads directly.
+//!
 //! Why proxies and not a real Postgres restart: `make test` runs test
 //! binaries one after another, but other suites share the one local
 //! Postgres, and `make chaos` may run beside a `make up` stack. Cutting
@@ -14,8 +20,11 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::{Context, anyhow};
+use shared::testing::http_fault_proxy::HttpFaultProxy;
+use shared::testing::pinecone_double::Double;
 use shared::testing::process::{Service, ServiceProcess};
 use shared::testing::{TcpProxy, TestDatabase, TestQueues, url_socket_addr, url_with_addr};
+use shared::vector_store::VectorStoreKind;
 
 pub const PELICANS: usize = 2;
 pub const EMUS: usize = 3;
@@ -24,6 +33,18 @@ pub const VISIBILITY_TIMEOUT_S: u32 = 10;
 /// Receives before SQS dead-letters a message. Valid messages must never
 /// get there, however many crashes they live through.
 pub const MAX_RECEIVE_COUNT: u32 = 5;
+/// What emu and the checker present to the Pinecone double.
+pub const PINECONE_API_KEY: &str = "pcsk_chaos_0123456789";
+
+/// The Pinecone index of a Pinecone run.
+pub struct PineconeIndex {
+    /// The index itself (vectors in memory, every request spec-checked).
+    pub double: Double,
+    /// emu → the index.
+    pub proxy: HttpFaultProxy,
+    /// emu's `PINECONE_TIMEOUT_MS`.
+    pub timeout: Duration,
+}
 
 pub struct Cluster {
     pub db: TestDatabase,
@@ -36,11 +57,29 @@ pub struct Cluster {
     pub aws: TcpProxy,
     pub pelicans: Vec<ServiceProcess>,
     pub emus: Vec<ServiceProcess>,
+    /// `Some` when the vector store is Pinecone.
+    pub pinecone: Option<PineconeIndex>,
 }
 
 impl Cluster {
-    pub async fn start() -> anyhow::Result<Self> {
+    /// `pinecone_timeout`: emu's per-request timeout when `store` is
+    /// Pinecone.
+    pub async fn start(store: VectorStoreKind, pinecone_timeout: Duration) -> anyhow::Result<Self> {
         shared::testing::load_env();
+        let pinecone = match store {
+            VectorStoreKind::Pgvector => None,
+            VectorStoreKind::Pinecone => {
+                let double = Double::start(PINECONE_API_KEY).await;
+                // Long runs: keep the vectors, not every request.
+                double.set_recording(false);
+                let proxy = HttpFaultProxy::start(&double.url()).await;
+                Some(PineconeIndex {
+                    double,
+                    proxy,
+                    timeout: pinecone_timeout,
+                })
+            }
+        };
         let db = TestDatabase::create().await;
         let queues = TestQueues::create(MAX_RECEIVE_COUNT, VISIBILITY_TIMEOUT_S).await;
         let pg_addr = url_socket_addr(db.url.expose());
@@ -53,6 +92,7 @@ impl Cluster {
             queues,
             pelicans: Vec::new(),
             emus: Vec::new(),
+            pinecone,
         };
         for _ in 0..PELICANS {
             let p = cluster.spawn(Service::Pelican).await?;
@@ -94,6 +134,14 @@ impl Cluster {
                 ("EMU_WAIT_TIME_S", "2".into()),
                 ("EMU_VISIBILITY_TIMEOUT_S", VISIBILITY_TIMEOUT_S.to_string()),
             ]),
+        }
+        if let (Service::Emu, Some(index)) = (service, &self.pinecone) {
+            vars.extend([
+                ("VECTOR_STORE", "pinecone".into()),
+                ("PINECONE_INDEX_HOST", index.proxy.url()),
+                ("PINECONE_API_KEY", PINECONE_API_KEY.into()),
+                ("PINECONE_TIMEOUT_MS", index.timeout.as_millis().to_string()),
+            ]);
         }
         Ok(vars.into_iter().map(|(k, v)| (k.to_owned(), v)).collect())
     }

@@ -22,6 +22,12 @@ struct Args {
     /// Seconds Postgres and the vector store are cut off (default 20, --ci 8).
     #[arg(long)]
     outage_s: Option<u64>,
+    /// Seconds of each Pinecone fault: 429, 503, hang (default 20, --ci 5).
+    #[arg(long)]
+    pinecone_phase_s: Option<u64>,
+    /// Run only the cluster on this store (default: pgvector, then pinecone).
+    #[arg(long, value_enum)]
+    store: Option<shared::vector_store::VectorStoreKind>,
 }
 
 #[allow(clippy::print_stdout)] // the report is this program's output
@@ -45,6 +51,14 @@ async fn main() -> std::process::ExitCode {
     }
     if let Some(s) = args.outage_s {
         config.outage = Duration::from_secs(s);
+    }
+    if let Some(s) = args.pinecone_phase_s {
+        config.pinecone_phase = Duration::from_secs(s);
+        // A hang must outlast emu's request timeout.
+        config.pinecone_timeout = config.pinecone_timeout.min(config.pinecone_phase / 2);
+    }
+    if let Some(store) = args.store {
+        config.stores = vec![store];
     }
     let started = Instant::now();
     match chaos::run(&config, print).await {

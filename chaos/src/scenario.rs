@@ -2,8 +2,11 @@
 
 use std::time::{Duration, Instant};
 
+use anyhow::Context;
 use rand::Rng;
+use shared::testing::http_fault_proxy::HttpFault;
 use shared::testing::process::Service;
+use shared::vector_store::VectorStoreKind;
 
 use crate::check::Checker;
 use crate::cluster::Cluster;
@@ -20,9 +23,15 @@ pub enum Scenario {
     SqsOutage,
     VectorStoreOutage,
     Poison,
+    /// Bulk load of a cluster whose emus write to Pinecone.
+    PineconeBulkLoad,
+    /// The Pinecone index answering 429 with `Retry-After`, then 503, then
+    /// not at all (past emu's request timeout), then normally again.
+    PineconeFaults,
 }
 
-pub const ALL: &[Scenario] = &[
+/// The scenarios of a cluster on pgvector.
+pub const PGVECTOR: &[Scenario] = &[
     Scenario::BulkLoad,
     Scenario::KillPelicanLeader,
     Scenario::KillEmu,
@@ -31,6 +40,19 @@ pub const ALL: &[Scenario] = &[
     Scenario::VectorStoreOutage,
     Scenario::Poison,
 ];
+
+/// The scenarios of a cluster on Pinecone (the double behind a fault proxy).
+pub const PINECONE: &[Scenario] = &[Scenario::PineconeBulkLoad, Scenario::PineconeFaults];
+
+pub fn for_store(store: VectorStoreKind) -> &'static [Scenario] {
+    match store {
+        VectorStoreKind::Pgvector => PGVECTOR,
+        VectorStoreKind::Pinecone => PINECONE,
+    }
+}
+
+/// The `Retry-After` of the throttling phase, in seconds.
+const RETRY_AFTER_S: u64 = 2;
 
 impl Scenario {
     pub fn name(self) -> &'static str {
@@ -42,7 +64,13 @@ impl Scenario {
             Self::SqsOutage => "sqs-outage",
             Self::VectorStoreOutage => "vector-store-outage",
             Self::Poison => "poison",
+            Self::PineconeBulkLoad => "pinecone-bulk-load",
+            Self::PineconeFaults => "pinecone-faults",
         }
+    }
+
+    fn is_bulk_load(self) -> bool {
+        matches!(self, Self::BulkLoad | Self::PineconeBulkLoad)
     }
 }
 
@@ -59,7 +87,7 @@ pub async fn run(
     let mut notes = Vec::new();
     let mut poisoned = Vec::new();
     let mut inbox = None;
-    let load = if scenario == Scenario::BulkLoad {
+    let load = if scenario.is_bulk_load() {
         workload::bulk_load(checker.pool(), config.products).await?;
         None
     } else {
@@ -70,7 +98,7 @@ pub async fn run(
         ))
     };
     match scenario {
-        Scenario::BulkLoad => {}
+        Scenario::BulkLoad | Scenario::PineconeBulkLoad => {}
         Scenario::KillPelicanLeader => {
             for _ in 0..config.kills {
                 tokio::time::sleep(random_pause(500, 4_000)).await;
@@ -136,6 +164,7 @@ pub async fn run(
             )
             .await;
         }
+        Scenario::PineconeFaults => pinecone_faults(cluster, config, &mut notes).await?,
         Scenario::Poison => {
             inbox = Some(poison::subscribe_inbox(cluster).await?);
             let (injected, refused) = poison::inject(cluster, checker.pool()).await?;
@@ -169,6 +198,12 @@ pub async fn run(
             body.chars().take(200).collect::<String>()
         ));
     }
+    if let Some(index) = &cluster.pinecone {
+        // Every request emu and verify sent met Pinecone's spec and limits.
+        for violation in index.double.take_violations() {
+            notes.push(format!("FAIL: off-spec Pinecone request: {violation}"));
+        }
+    }
     Ok(Outcome {
         scenario: scenario.name(),
         lost: report.missing,
@@ -194,12 +229,58 @@ async fn wait_for_leader(cluster: &Cluster, timeout: Duration) -> Option<usize> 
     None
 }
 
-/// Take a dependency away for `length` and bring it back. During the
-/// outage `/readyz` is polled: every instance of the `unready` services
-/// must say it is not ready at some point (so a load balancer or
-/// orchestrator stops relying on it; their probes run every 5 s), and every
-/// other instance must stay ready throughout. Within [`READY_AGAIN`] of the
-/// end, all must be ready again.
+/// The Pinecone index fails in three ways, one after the other, each for
+/// `config.pinecone_phase`: 429 with `Retry-After`, 503, and requests
+/// taken but never answered (past emu's request timeout). emu must go
+/// unready and pelican stay ready (as in any vector-store outage); every
+/// phase must have been met by some request.
+async fn pinecone_faults(
+    cluster: &Cluster,
+    config: &Config,
+    notes: &mut Vec<String>,
+) -> anyhow::Result<()> {
+    let index = cluster
+        .pinecone
+        .as_ref()
+        .context("pinecone-faults needs a cluster on Pinecone")?;
+    let before = index.proxy.counts();
+    let length = config.pinecone_phase;
+    let phases = [
+        ("429", length, HttpFault::throttled(RETRY_AFTER_S)),
+        ("503", length, HttpFault::unavailable()),
+        ("hang", length, HttpFault::Hang),
+    ];
+    faults(cluster, &phases, &[Service::Emu], notes, |c, phase| {
+        if let Some(index) = &c.pinecone {
+            index
+                .proxy
+                .set(phase.cloned().unwrap_or(HttpFault::PassThrough));
+        }
+    })
+    .await;
+    let after = index.proxy.counts();
+    let answered = |status: u16| {
+        after.answered.get(&status).copied().unwrap_or(0)
+            - before.answered.get(&status).copied().unwrap_or(0)
+    };
+    let (throttled, unavailable, hung) = (answered(429), answered(503), after.hung - before.hung);
+    notes.push(format!(
+        "proxy answered 429 (Retry-After: {RETRY_AFTER_S}) x{throttled}, 503 x{unavailable}, \
+         held x{hung} past emu's {:?} timeout; forwarded x{}",
+        index.timeout,
+        after.forwarded - before.forwarded
+    ));
+    for (phase, count) in [("429", throttled), ("503", unavailable), ("hang", hung)] {
+        if count == 0 {
+            notes.push(format!(
+                "FAIL: no request reached the proxy in the {phase} phase"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Take a dependency away for `length` and bring it back (see [`faults`]).
 async fn outage(
     cluster: &Cluster,
     length: Duration,
@@ -207,19 +288,54 @@ async fn outage(
     notes: &mut Vec<String>,
     set: impl Fn(&Cluster, bool),
 ) {
+    faults(
+        cluster,
+        &[("outage", length, ())],
+        unready,
+        notes,
+        |c, phase| {
+            set(c, phase.is_some());
+        },
+    )
+    .await;
+}
+
+/// Inject one fault after another (`set(Some(fault))`), each for its
+/// length, then take the last one away (`set(None)`). Throughout,
+/// `/readyz` is polled: every instance of the `unready` services must say
+/// it is not ready at some point (so a load balancer or orchestrator stops
+/// relying on it; their probes run every 5 s), and every other instance
+/// must stay ready throughout. Within [`READY_AGAIN`] of the end, all must
+/// be ready again. With several phases, a note says which instances were
+/// seen unready in each.
+async fn faults<P>(
+    cluster: &Cluster,
+    phases: &[(&str, Duration, P)],
+    unready: &[Service],
+    notes: &mut Vec<String>,
+    set: impl Fn(&Cluster, Option<&P>),
+) {
     let processes: Vec<_> = cluster.pelicans.iter().chain(&cluster.emus).collect();
     let mut seen_unready = vec![false; processes.len()];
-    set(cluster, true);
-    let started = Instant::now();
-    while started.elapsed() < length {
-        for (i, p) in processes.iter().enumerate() {
-            if !is_ready(p).await {
-                seen_unready[i] = true;
+    let mut per_phase = Vec::new();
+    for (name, length, fault) in phases {
+        set(cluster, Some(fault));
+        let mut in_phase = vec![false; processes.len()];
+        let started = Instant::now();
+        while started.elapsed() < *length {
+            for (i, p) in processes.iter().enumerate() {
+                if !is_ready(p).await {
+                    seen_unready[i] = true;
+                    in_phase[i] = true;
+                }
             }
+            tokio::time::sleep(Duration::from_millis(250)).await;
         }
-        tokio::time::sleep(Duration::from_millis(250)).await;
+        let count = in_phase.iter().filter(|u| **u).count();
+        per_phase.push(format!("{name} {length:?}: {count} unready"));
     }
-    set(cluster, false);
+    set(cluster, None);
+    let total: Duration = phases.iter().map(|(_, length, _)| *length).sum();
     let mut went_unready = Vec::new();
     for (p, &seen) in processes.iter().zip(&seen_unready) {
         let name = p.service().binary_name();
@@ -232,8 +348,11 @@ async fn outage(
             _ => {}
         }
     }
+    if phases.len() > 1 {
+        notes.push(format!("phases: {}", per_phase.join(", ")));
+    }
     notes.push(format!(
-        "{length:?} outage; went unready: {}",
+        "{total:?} outage; went unready: {}",
         if went_unready.is_empty() {
             "none".to_owned()
         } else {

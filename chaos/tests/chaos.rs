@@ -1,5 +1,6 @@
-//! The CI form of `make chaos`: every scenario, at a size that fits the
-//! test budget. Real processes, a fresh database and fresh queues.
+//! The CI form of `make chaos`: the pgvector cluster's scenarios, at a size
+//! that fits the test budget. Real processes, a fresh database and fresh
+//! queues. (`make chaos` also runs the Pinecone cluster.)
 #![allow(clippy::unwrap_used)]
 
 use std::time::Instant;

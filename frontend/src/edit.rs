@@ -8,6 +8,7 @@ use std::str::FromStr;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
+use utoipa::ToSchema;
 
 pub const MAX_NAME_CHARS: usize = 500;
 pub const MAX_DESCRIPTION_CHARS: usize = 8_000;
@@ -25,8 +26,10 @@ pub struct ProductEdit {
 }
 
 /// One refused field, shown next to it (HTML) or listed in the problem body.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 pub struct FieldError {
+    /// `name`, `description`, `category`, `price`, or `body` (the edit as
+    /// a whole).
     pub field: &'static str,
     pub message: String,
 }
@@ -90,21 +93,46 @@ impl EditForm {
 
 /// `PATCH /api/products/{sku}` body. Unknown fields are refused, so a typo
 /// (`"descripton"`) is an error rather than an edit that does nothing.
-#[derive(Debug, Clone, Default, Deserialize)]
+/// (The `#[schema]` limits are the `MAX_*_CHARS` above; a test compares.)
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(examples(json!({"price": "17.50", "version": 3})))]
 pub struct ProductPatch {
+    /// Trimmed; not empty.
     #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = String, min_length = 1, max_length = 500)]
     name: Option<Value>,
     #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = String, max_length = 8000)]
     description: Option<Value>,
+    /// `null` (or an empty string) clears it.
     #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>, max_length = 100)]
     category: Option<Value>,
     /// A string (`"19.99"`) or a number; `null` clears it.
     #[serde(default, deserialize_with = "present")]
+    #[schema(schema_with = patch_price_schema)]
     price: Option<Value>,
     /// If given, the edit applies only if the row is still at this version.
     #[serde(default)]
     pub version: Option<i64>,
+}
+
+/// A price in a PATCH body: a decimal string, a number, or null.
+fn patch_price_schema() -> utoipa::openapi::schema::Object {
+    use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
+    ObjectBuilder::new()
+        .schema_type(SchemaType::from_iter([
+            Type::String,
+            Type::Number,
+            Type::Null,
+        ]))
+        .description(Some(
+            "A decimal string (\"19.99\", \"$19.99\") or a number, at most two decimal places \
+             and not negative; null clears the price.",
+        ))
+        .examples(["19.99"])
+        .build()
 }
 
 /// Distinguishes "absent" (`None`) from "null" (`Some(Value::Null)`).

@@ -16,6 +16,7 @@ use percent_encoding::percent_decode;
 use rust_decimal::Decimal;
 use shared::search::{MAX_QUERY_CHARS, MAX_RESULT_WINDOW, SearchRequest};
 use shared::vector_store::QueryFilter;
+use utoipa::IntoParams;
 
 /// Results per page when `k` is not given.
 pub const DEFAULT_K: usize = 10;
@@ -98,14 +99,32 @@ impl Default for SearchParams {
 }
 
 /// The raw text of each parameter, kept so a form can be shown again as
-/// the user typed it (even when it was refused).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// the user typed it (even when it was refused). Its `#[param]`s document
+/// `GET /api/search` (the limits are the constants above; a test compares).
+#[derive(Debug, Clone, Default, PartialEq, Eq, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct RawParams {
+    /// What to search for, in plain words (trimmed). Empty or absent:
+    /// browse the newest products. Over 512 characters: 422.
+    #[param(value_type = Option<String>, max_length = 512)]
     pub q: String,
+    /// Results per page, 1 to 100 (default 10). Not a whole number: 400;
+    /// out of range: 422.
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 100, default = 10)]
     pub k: String,
+    /// 1-based page number (default 1). Only the first 200 results can be
+    /// paged through: a later page is a 422.
+    #[param(value_type = Option<u32>, minimum = 1, default = 1)]
     pub page: String,
+    /// Only this category (exact match).
+    #[param(value_type = Option<String>)]
     pub category: String,
+    /// Lowest price, a plain decimal such as `19.99` (a leading `$` is
+    /// allowed). Not a number: 400; negative or above `max_price`: 422.
+    #[param(value_type = Option<String>, example = "5.00")]
     pub min_price: String,
+    /// Highest price, as `min_price`.
+    #[param(value_type = Option<String>, example = "50")]
     pub max_price: String,
 }
 

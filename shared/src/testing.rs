@@ -1,8 +1,14 @@
 //! Test support: a fresh database and fresh queues per test, against the
 //! real servers of the local stack (`scripts/stack.sh infra`, run by
-//! `make test`). Enabled by the `testing` feature, for dev-dependencies only.
+//! `make test`); the services as processes ([`process`]); a spec-checking
+//! Pinecone data plane ([`pinecone_double`]) and an HTTP proxy that fails
+//! on command ([`http_fault_proxy`]). Enabled by the `testing` feature, for
+//! dev-dependencies and the chaos suite only.
 #![allow(clippy::unwrap_used, clippy::missing_panics_doc)]
 
+pub mod http_fault_proxy;
+pub mod pinecone_double;
+pub mod pinecone_spec;
 pub mod process;
 
 use std::collections::HashMap;

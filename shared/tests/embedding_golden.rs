@@ -109,6 +109,42 @@ async fn a_text_embeds_the_same_alone_or_in_any_batch() {
     assert!(embedder.embed(&[]).await.expect("embed nothing").is_empty());
 }
 
+/// Concurrent calls are merged into shared batches by the workers; each
+/// caller must still get exactly its own vectors, in its own order.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_calls_get_their_own_vectors() {
+    let texts: Vec<String> = fixture().cases.into_iter().map(|c| c.text).collect();
+    let embedder = std::sync::Arc::new(load(LocalEmbedderOptions {
+        threads: 1,
+        batch_size: 8,
+        precision: Precision::F32,
+    }));
+    let alone = embedder.embed(&texts).await.expect("embed");
+    // Calls of 1, 2 and 3 texts, all in flight at once: with one worker
+    // most of them queue up and are merged (up to 8 texts per batch).
+    let mut calls = Vec::new();
+    for round in 0..4 {
+        for (start, size) in [(0, 1), (1, 2), (3, 3), (6, 1), (7, 2)] {
+            let embedder = std::sync::Arc::clone(&embedder);
+            let start = (start + round * 5) % (texts.len() - 3);
+            let mine = texts[start..start + size].to_vec();
+            calls.push(tokio::spawn(async move {
+                (start, embedder.embed(&mine).await.expect("embed"))
+            }));
+        }
+    }
+    for call in calls {
+        let (start, vectors) = call.await.expect("task");
+        for (offset, v) in vectors.iter().enumerate() {
+            assert!(
+                cosine(v, &alone[start + offset]) > 0.99999,
+                "text {} came back wrong from a merged batch",
+                start + offset
+            );
+        }
+    }
+}
+
 /// bf16 mode (where the CPU has AVX512_BF16) must stay within cosine 0.99 of
 /// f32 on every golden text.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -1,21 +1,16 @@
 //! `PineconeStore` against a local double of the Pinecone data plane that
 //! checks every request against Pinecone's official OpenAPI spec (2025-10)
 //! and the documented limits, and answers with the spec's response shapes
-//! (see `vector_store_pinecone/double.rs`). No network, no Pinecone account.
+//! (`shared::testing::pinecone_double`). No network, no Pinecone account.
 #![allow(clippy::unwrap_used)]
-
-#[path = "vector_store_pinecone/double.rs"]
-mod double;
-#[path = "vector_store_pinecone/spec.rs"]
-mod spec;
 
 use std::time::{Duration, Instant};
 
-use double::{Double, Fault, RetryAfter};
 use rand::{Rng, SeedableRng};
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
 use shared::settings::Secret;
+use shared::testing::pinecone_double::{self as double, Double, Fault, RetryAfter};
 use shared::vector_store::{
     DIMENSION, PineconeSettings, PineconeStore, ProductMetadata, QueryFilter, RetryPolicy,
     Tombstone, VectorRecord, VectorStore, VectorStoreError,

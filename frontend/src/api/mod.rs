@@ -1,8 +1,10 @@
-//! The JSON API (documented in README, "Frontend and JSON API"). Every
-//! error is a problem document: handlers answer [`Problem`]s, and
-//! [`problem_bodies`] rewrites any other error response under `/api/`
-//! (axum's extractor rejections, 404, 405, 413, timeouts) into one.
+//! The JSON API (documented in README, "Frontend and JSON API", and by its
+//! OpenAPI document, see [`openapi`]). Every error is a problem document:
+//! handlers answer [`Problem`]s, and [`problem_bodies`] rewrites any other
+//! error response under `/api/` (axum's extractor rejections, 404, 405,
+//! 413, timeouts) into one.
 
+mod docs;
 mod editor;
 mod problem;
 mod products;
@@ -13,19 +15,27 @@ use axum::extract::Request;
 use axum::http::header::CONTENT_TYPE;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
+pub use self::docs::{openapi, openapi_json};
 pub use self::editor::CSRF_HEADER;
 pub use self::problem::{PROBLEM_JSON, Problem};
 use crate::AppState;
 
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/search", get(search::search))
-        .route(
-            "/api/products/{sku}",
-            get(products::get_product).patch(products::patch_product),
-        )
+    routes().split_for_parts().0
+}
+
+/// Every `/api/` route of this module with its documentation: a handler
+/// registered here is routed and documented at once (its path is its
+/// `#[utoipa::path]`).
+fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(docs::ApiDoc::openapi())
+        .routes(routes!(search::search))
+        .routes(routes!(products::get_product, products::patch_product))
+        .routes(routes!(docs::serve_openapi))
 }
 
 /// Longest error text taken over as a problem's `detail`.

@@ -5,18 +5,32 @@ use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
+use utoipa::ToSchema;
 
 use crate::edit::FieldError;
 
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
-#[derive(Debug, Clone, Serialize)]
+/// An error of the API (RFC 9457), sent as `application/problem+json`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(examples(json!({
+    "type": "about:blank",
+    "title": "Unprocessable Entity",
+    "status": 422,
+    "detail": "k must be between 1 and 100",
+    "param": "k"
+})))]
 pub struct Problem {
+    /// Always `about:blank`: the status says what kind of error it is.
     #[serde(rename = "type")]
     kind: &'static str,
+    /// The status's reason phrase.
     title: String,
+    /// The HTTP status code, repeated.
     #[serde(serialize_with = "as_u16")]
+    #[schema(value_type = u16, minimum = 400, maximum = 599)]
     status: StatusCode,
+    /// What was wrong, for a person to read.
     detail: String,
     /// The query parameter at fault.
     #[serde(skip_serializing_if = "Option::is_none")]

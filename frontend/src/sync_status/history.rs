@@ -5,12 +5,13 @@ use std::collections::VecDeque;
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
+use utoipa::ToSchema;
 
 use super::snapshot::SyncSnapshot;
 
 /// What the chart and `/api/status` keep of one sample. `None` = the source
 /// did not answer then (a gap in the line, not a zero).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, ToSchema)]
 pub struct HistoryPoint {
     pub at: DateTime<Utc>,
     /// Age of the oldest unprocessed change, seconds.

@@ -29,6 +29,6 @@ mod view;
 
 pub use history::HistoryPoint;
 pub use monitor::SyncMonitor;
-pub use routes::router;
+pub use routes::{StatusApi, router};
 pub use settings::SyncStatusSettings;
 pub use snapshot::{Lag, QueueDepth, Reading, SyncSnapshot, SyncState};

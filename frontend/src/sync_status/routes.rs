@@ -16,6 +16,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use chrono::Utc;
 use serde::Serialize;
+use utoipa::ToSchema;
 
 use super::chart;
 use super::history::HistoryPoint;
@@ -99,7 +100,7 @@ async fn styles() -> Response {
 }
 
 /// `GET /api/status`: the latest sample, its verdict and the history.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct StatusDocument {
     /// `null` until the first sample is in.
     state: Option<SyncState>,
@@ -110,6 +111,22 @@ struct StatusDocument {
     history: Vec<HistoryPoint>,
 }
 
+/// The OpenAPI description of `/api/status`, merged into the API's document.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(api_status))]
+pub struct StatusApi;
+
+/// The sync pipeline's latest sample, its verdict and the recent history.
+///
+/// Read from what the sampler recorded: never waits on a dependency, and a
+/// source that is down is `{"unavailable": true}`, not an error.
+#[utoipa::path(
+    get,
+    path = "/api/status",
+    tag = "status",
+    responses((status = 200, description = "The latest sample (null until the first is in).",
+        body = StatusDocument))
+)]
 async fn api_status(State(monitor): State<SyncMonitor>) -> Response {
     let latest = monitor.latest();
     let document = StatusDocument {

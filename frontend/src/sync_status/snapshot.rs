@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
+use utoipa::ToSchema;
 
 /// One sampled value, or "unavailable" when its source (Postgres, SQS, the
 /// vector store) did not answer. Each source fails on its own: a down queue
@@ -35,6 +36,25 @@ impl<T: Copy> Reading<T> {
     }
 }
 
+/// The OpenAPI schema of a `Reading<T>` (`schema_with` of the fields below).
+fn reading_schema<T: utoipa::PartialSchema>() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
+    use utoipa::openapi::schema::{AdditionalProperties, ObjectBuilder, OneOfBuilder, Type};
+    let unavailable = ObjectBuilder::new()
+        .property(
+            "unavailable",
+            ObjectBuilder::new()
+                .schema_type(Type::Boolean)
+                .enum_values(Some([true])),
+        )
+        .required("unavailable")
+        .additional_properties(Some(AdditionalProperties::FreeForm(false)))
+        .description(Some("The source did not answer."));
+    OneOfBuilder::new()
+        .item(T::schema())
+        .item(unavailable)
+        .into()
+}
+
 impl<T, E> From<Result<T, E>> for Reading<T> {
     fn from(result: Result<T, E>) -> Self {
         result.map_or(Reading::Unavailable, Reading::Value)
@@ -57,7 +77,7 @@ impl<T: Serialize> Serialize for Reading<T> {
 
 /// Messages in an SQS queue (`ApproximateNumberOfMessages`,
 /// `ApproximateNumberOfMessagesNotVisible`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
 pub struct QueueDepth {
     /// Waiting to be received.
     pub visible: u64,
@@ -72,7 +92,7 @@ impl QueueDepth {
 }
 
 /// The oldest change that has not reached the vector store yet.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, ToSchema)]
 pub struct Lag {
     /// Age of the oldest outbox row (committed, not yet sent to SQS);
     /// `None` when the outbox is empty.
@@ -94,25 +114,32 @@ impl Lag {
 }
 
 /// One sample of every number the status page shows.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct SyncSnapshot {
     pub taken_at: DateTime<Utc>,
     /// Rows in `outbox`: committed changes pelican has not sent yet.
+    #[schema(schema_with = reading_schema::<u64>)]
     pub outbox_backlog: Reading<u64>,
     /// Rows in `outbox_parked`: changes SQS refused for good.
+    #[schema(schema_with = reading_schema::<u64>)]
     pub parked_events: Reading<u64>,
+    #[schema(schema_with = reading_schema::<QueueDepth>)]
     pub queue: Reading<QueueDepth>,
     /// Messages in the dead-letter queue (visible and in flight).
+    #[schema(schema_with = reading_schema::<u64>)]
     pub dlq_depth: Reading<u64>,
     /// Rows in `products`.
+    #[schema(schema_with = reading_schema::<u64>)]
     pub products: Reading<u64>,
     /// Live vectors in the store.
+    #[schema(schema_with = reading_schema::<u64>)]
     pub vectors: Reading<u64>,
+    #[schema(schema_with = reading_schema::<Lag>)]
     pub lag: Reading<Lag>,
 }
 
 /// The one-word verdict shown in the badge.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum SyncState {
     /// Nothing waits anywhere and the store holds a vector per row.

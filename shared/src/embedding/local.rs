@@ -1,10 +1,10 @@
 //! [`LocalEmbedder`]: all-MiniLM-L6-v2 run in-process on a pool of worker
 //! threads.
 
+use std::collections::VecDeque;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
-use std::sync::mpsc;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 
 use tokio::sync::oneshot;
 
@@ -24,7 +24,9 @@ pub struct LocalEmbedderOptions {
     /// never split.
     pub threads: usize,
     /// Texts per batch. Batches are packed without padding, so this mostly
-    /// trades memory for fewer, larger matmuls; 32 measured best.
+    /// trades memory for fewer, larger matmuls; 32 measured best. Also the
+    /// most texts that concurrent small calls (search queries) are merged
+    /// into.
     pub batch_size: usize,
     /// F32 (the default) or, where the CPU supports it, bf16 matmuls.
     pub precision: Precision,
@@ -47,19 +49,94 @@ struct Model {
     tokenizer: TextTokenizer,
 }
 
-/// One batch for a worker: which of the call's texts to embed, and where to
-/// send the `indices.len() × DIMENSION` result.
+/// One call's share of a batch: which of the call's texts to embed, and
+/// where to send the `indices.len() × DIMENSION` result.
 struct Job {
     texts: Arc<[String]>,
     indices: Vec<usize>,
     reply: oneshot::Sender<Result<Vec<f32>, EmbedError>>,
 }
 
+/// Jobs waiting for a worker.
+///
+/// A worker takes the oldest job and, as long as they fit in one batch, the
+/// jobs queued behind it. A single short text (a search query) costs about as
+/// much as streaming the ~45 MB of encoder weights through the core once, so
+/// concurrent queries that share one forward pass cost little more than one
+/// of them: under load the throughput of query embedding grows with the
+/// queue, and with an empty queue nothing waits for company.
+#[derive(Default)]
+struct JobQueue {
+    state: Mutex<QueueState>,
+    /// Signalled when a job arrives or the queue closes.
+    changed: Condvar,
+}
+
+#[derive(Default)]
+struct QueueState {
+    jobs: VecDeque<Job>,
+    /// Set when the embedder is dropped: workers finish what is queued and
+    /// exit.
+    closed: bool,
+}
+
+impl JobQueue {
+    fn lock(&self) -> MutexGuard<'_, QueueState> {
+        // Nothing panics while holding the lock, so a poisoned queue is
+        // still consistent.
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn push(&self, job: Job) {
+        self.lock().jobs.push_back(job);
+        self.changed.notify_one();
+    }
+
+    fn close(&self) {
+        self.lock().closed = true;
+        self.changed.notify_all();
+    }
+
+    /// Blocks until there is work: the oldest job plus the ones behind it
+    /// that fit within `max_texts` together. `None` once the queue is
+    /// closed and empty.
+    fn take(&self, max_texts: usize) -> Option<Vec<Job>> {
+        let mut state = self.lock();
+        loop {
+            if let Some(first) = state.jobs.pop_front() {
+                let mut texts = first.indices.len();
+                let mut jobs = vec![first];
+                while let Some(next) = state.jobs.front() {
+                    if texts + next.indices.len() > max_texts {
+                        break;
+                    }
+                    texts += next.indices.len();
+                    jobs.extend(state.jobs.pop_front());
+                }
+                return Some(jobs);
+            }
+            if state.closed {
+                return None;
+            }
+            state = self
+                .changed
+                .wait(state)
+                .unwrap_or_else(PoisonError::into_inner);
+        }
+    }
+}
+
 /// all-MiniLM-L6-v2 in-process. Cheap to share behind an `Arc`; dropping it
 /// stops the workers once the batches already queued are done.
 pub struct LocalEmbedder {
-    jobs: mpsc::Sender<Job>,
+    queue: Arc<JobQueue>,
     options: LocalEmbedderOptions,
+}
+
+impl Drop for LocalEmbedder {
+    fn drop(&mut self) {
+        self.queue.close();
+    }
 }
 
 impl std::fmt::Debug for LocalEmbedder {
@@ -94,22 +171,20 @@ impl LocalEmbedder {
         let weights = weights::load_weights(model_dir, config, precision)?;
         let model = Arc::new(Model { weights, tokenizer });
 
-        let (jobs, receiver) = mpsc::channel::<Job>();
-        // A plain channel behind a mutex is a fine multi-consumer queue here:
-        // a job takes milliseconds, taking it from the queue microseconds.
-        let receiver = Arc::new(Mutex::new(receiver));
+        let queue = Arc::new(JobQueue::default());
         for i in 0..options.threads {
             let model = Arc::clone(&model);
-            let receiver = Arc::clone(&receiver);
+            let queue = Arc::clone(&queue);
+            let batch_size = options.batch_size;
             std::thread::Builder::new()
                 .name(format!("embed-worker-{i}"))
-                .spawn(move || worker(&model, &receiver))
+                .spawn(move || worker(&model, &queue, batch_size))
                 .map_err(|e| EmbedError::ModelLoad {
                     path: model_dir.to_path_buf(),
                     message: format!("starting embedding worker threads: {e}"),
                 })?;
         }
-        Ok(Self { jobs, options })
+        Ok(Self { queue, options })
     }
 
     /// The options in effect: as given, except that zero counts became 1
@@ -142,9 +217,7 @@ impl Embedder for LocalEmbedder {
                 indices: indices.to_vec(),
                 reply,
             };
-            self.jobs
-                .send(job)
-                .map_err(|_| EmbedError::Inference("embedding workers have stopped".into()))?;
+            self.queue.push(job);
             pending.push((indices, result));
         }
 
@@ -161,49 +234,76 @@ impl Embedder for LocalEmbedder {
     }
 }
 
-fn worker(model: &Model, jobs: &Mutex<mpsc::Receiver<Job>>) {
+fn worker(model: &Model, queue: &JobQueue, batch_size: usize) {
     let mut ws = Workspace::default();
     let mut ids = Vec::new();
     let mut lens = Vec::new();
-    loop {
-        // The lock is held only while waiting for the next job. Poisoning can
-        // only come from a panic in recv(), which leaves the queue intact.
-        let job = match jobs.lock().unwrap_or_else(PoisonError::into_inner).recv() {
-            Ok(job) => job,
-            // The embedder was dropped: no more jobs will come.
-            Err(mpsc::RecvError) => return,
-        };
-        // The caller stopped waiting (its future was dropped): skip the work.
-        if job.reply.is_closed() {
+    while let Some(jobs) = queue.take(batch_size) {
+        ids.clear();
+        lens.clear();
+        // Tokenize job by job, so that a text the tokenizer rejects fails
+        // only the call it came from, not the calls merged with it.
+        let mut batch = Vec::with_capacity(jobs.len());
+        for job in jobs {
+            // The caller stopped waiting (its future was dropped): skip it.
+            if job.reply.is_closed() {
+                continue;
+            }
+            let tokenized = catch_unwind(AssertUnwindSafe(|| {
+                tokenize_job(model, &job, &mut ids, &mut lens)
+            }))
+            .unwrap_or_else(|_| Err(EmbedError::Tokenize("the tokenizer panicked".into())));
+            match tokenized {
+                Ok(()) => batch.push(job),
+                // An error here only means the caller has gone away.
+                Err(e) => drop(job.reply.send(Err(e))),
+            }
+        }
+        if batch.is_empty() {
             continue;
         }
-        let result = catch_unwind(AssertUnwindSafe(|| {
-            embed_batch(model, &job, &mut ws, &mut ids, &mut lens)
-        }))
-        .unwrap_or_else(|_| {
+
+        let mut out = vec![0.0; lens.len() * DIMENSION];
+        let ran = catch_unwind(AssertUnwindSafe(|| {
+            bert::forward(&model.weights, &ids, &lens, &mut ws, &mut out);
+        }));
+        if ran.is_err() {
             // Keep the worker alive for the next batch; its buffers may be
             // half-written, so start over with fresh ones.
             ws = Workspace::default();
-            Err(EmbedError::Inference("embedding worker panicked".into()))
-        });
-        // An error here only means the caller has gone away meanwhile.
-        let _ = job.reply.send(result);
+            for job in batch {
+                let failed = EmbedError::Inference("embedding worker panicked".into());
+                drop(job.reply.send(Err(failed)));
+            }
+            continue;
+        }
+        let mut rest = out.as_slice();
+        for job in batch {
+            let (mine, tail) = rest.split_at(job.indices.len() * DIMENSION);
+            rest = tail;
+            drop(job.reply.send(Ok(mine.to_vec())));
+        }
     }
 }
 
-fn embed_batch(
+/// Appends the token ids and lengths of `job`'s texts to the batch, or
+/// leaves the batch as it was and says why the tokenizer refused.
+fn tokenize_job(
     model: &Model,
     job: &Job,
-    ws: &mut Workspace,
     ids: &mut Vec<u32>,
     lens: &mut Vec<usize>,
-) -> Result<Vec<f32>, EmbedError> {
-    ids.clear();
-    lens.clear();
+) -> Result<(), EmbedError> {
+    let (ids_before, lens_before) = (ids.len(), lens.len());
     for &i in &job.indices {
-        lens.push(model.tokenizer.encode_into(&job.texts[i], ids)?);
+        match model.tokenizer.encode_into(&job.texts[i], ids) {
+            Ok(len) => lens.push(len),
+            Err(e) => {
+                ids.truncate(ids_before);
+                lens.truncate(lens_before);
+                return Err(e);
+            }
+        }
     }
-    let mut out = vec![0.0; job.indices.len() * DIMENSION];
-    bert::forward(&model.weights, ids, lens, ws, &mut out);
-    Ok(out)
+    Ok(())
 }

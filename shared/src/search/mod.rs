@@ -68,13 +68,7 @@ impl Default for SearchOptions {
             cache_capacity: 10_000,
             result_ttl: Duration::ZERO,
             result_capacity: 1_000,
-            ranking: RankingWeights {
-                category_votes: 30,
-                category_temperature: 0.05,
-                category_weight: 1.0,
-                lexical_weight: 1.0,
-                rrf_k: 60.0,
-            },
+            ranking: RankingWeights::default(),
         }
     }
 }
@@ -249,7 +243,8 @@ impl Searcher {
     /// vectors and the lexical matches (queried at the same time), ordered
     /// by `ranking`. Ids and scores only; `page_of` reads the rows.
     async fn rank(&self, query: &str, filter: &QueryFilter) -> Result<Vec<RankedId>, SearchError> {
-        let vector = self.cache.embedding(self.embedder.as_ref(), query).await?;
+        let text = self.options.ranking.embedding_text(query);
+        let vector = self.cache.embedding(self.embedder.as_ref(), &text).await?;
         let (nearest, lexical) = tokio::join!(
             self.store.query(&vector, MAX_RESULT_WINDOW, filter),
             lexical::matches(&self.pool, query, filter, MAX_RESULT_WINDOW),

@@ -13,12 +13,21 @@
 //!    `1/(rrf_k + semantic rank) + lexical_weight/(rrf_k + lexical rank)`.
 //!    Full text needs every query word, so semantic queries mostly have no
 //!    lexical matches and keep their semantic order.
+//! 4. **Diversified band**: after the first `diverse_after` results, the
+//!    next `diverse_slots` places go to the best result of each category
+//!    not shown yet (in fused order); then the rest in fused order. The
+//!    vote concentrates the head on one kind of product; when the query was
+//!    about another kind, the band still shows it on the first page.
+//!
+//! The query is embedded as [`RankingWeights::query_template`] with `{q}`
+//! replaced by the query: a short neutral frame that tells the model a
+//! product is sought (see README, "Search quality").
 //!
 //! Ties fall to the higher cosine, then the lower product id, so the same
 //! window always comes out in the same order.
 
 use std::cmp::Ordering;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use super::lexical::Exactness;
 
@@ -30,6 +39,38 @@ pub struct RankingWeights {
     pub category_weight: f32,
     pub lexical_weight: f32,
     pub rrf_k: f32,
+    pub diverse_after: usize,
+    pub diverse_slots: usize,
+    /// The text embedded for a query; `{q}` is replaced by the query.
+    pub query_template: String,
+}
+
+impl Default for RankingWeights {
+    /// Chosen with `make eval` and the offline lab (`eval/lab/`), with the
+    /// queries split in two halves (README, "Search quality").
+    fn default() -> Self {
+        Self {
+            category_votes: 30,
+            category_temperature: 0.05,
+            category_weight: 1.5,
+            lexical_weight: 1.0,
+            rrf_k: 60.0,
+            diverse_after: 5,
+            diverse_slots: 5,
+            query_template: "{q} (looking for a product)".into(),
+        }
+    }
+}
+
+impl RankingWeights {
+    /// The text to embed for `query` (see [`RankingWeights::query_template`]).
+    pub fn embedding_text(&self, query: &str) -> String {
+        if self.query_template.contains("{q}") {
+            self.query_template.replace("{q}", query)
+        } else {
+            query.to_owned()
+        }
+    }
 }
 
 /// A product of the window and what each signal said about it.
@@ -84,7 +125,50 @@ pub(super) fn order(mut candidates: Vec<Candidate>, weights: &RankingWeights) ->
             .then_with(|| fb.total_cmp(fa))
             .then_with(|| tie_break(a, b))
     });
-    keyed.into_iter().map(|(c, _)| c).collect()
+    let ordered: Vec<Candidate> = keyed.into_iter().map(|(c, _)| c).collect();
+    diversify(ordered, weights.diverse_after, weights.diverse_slots)
+}
+
+/// Keeps the first `after` candidates, then gives the next `slots` places
+/// to the first candidate of each category not seen yet, then the rest in
+/// their order. Candidates without a category never take a band place.
+fn diversify(ordered: Vec<Candidate>, after: usize, slots: usize) -> Vec<Candidate> {
+    if slots == 0 || ordered.len() <= after {
+        return ordered;
+    }
+    let mut seen: HashSet<String> = ordered
+        .iter()
+        .take(after)
+        .filter_map(|c| c.category.clone())
+        .collect();
+    let mut band = Vec::with_capacity(slots);
+    for (i, c) in ordered.iter().enumerate().skip(after) {
+        if band.len() == slots {
+            break;
+        }
+        if let Some(category) = &c.category
+            && seen.insert(category.clone())
+        {
+            band.push(i);
+        }
+    }
+    let mut out = Vec::with_capacity(ordered.len());
+    let mut rest = Vec::with_capacity(ordered.len());
+    let mut in_band = vec![false; ordered.len()];
+    band.iter().for_each(|&i| in_band[i] = true);
+    let mut band_items = Vec::with_capacity(band.len());
+    for (i, c) in ordered.into_iter().enumerate() {
+        if i < after {
+            out.push(c);
+        } else if in_band[i] {
+            band_items.push(c);
+        } else {
+            rest.push(c);
+        }
+    }
+    out.extend(band_items);
+    out.extend(rest);
+    out
 }
 
 /// 0 = SKU match, 1 = name match, 2 = the rest.
@@ -138,11 +222,9 @@ mod tests {
 
     fn weights() -> RankingWeights {
         RankingWeights {
-            category_votes: 30,
-            category_temperature: 0.05,
             category_weight: 1.0,
-            lexical_weight: 1.0,
-            rrf_k: 60.0,
+            diverse_slots: 0,
+            ..RankingWeights::default()
         }
     }
 
@@ -203,5 +285,39 @@ mod tests {
         ];
         // 7 is second semantically and first in full text: it overtakes 1.
         assert_eq!(ids(&order(window, &weights())), [9, 8, 7, 1, 2]);
+    }
+
+    #[test]
+    fn the_band_after_the_head_shows_one_product_of_each_other_category() {
+        let banded = RankingWeights {
+            category_weight: 0.0,
+            diverse_after: 2,
+            diverse_slots: 2,
+            ..weights()
+        };
+        let window = vec![
+            candidate(1, "a", Some(0.9)),
+            candidate(2, "a", Some(0.8)),
+            candidate(3, "a", Some(0.7)),
+            candidate(4, "b", Some(0.6)),
+            candidate(5, "b", Some(0.5)),
+            candidate(6, "c", Some(0.4)),
+            candidate(7, "d", Some(0.3)),
+        ];
+        assert_eq!(ids(&order(window, &banded)), [1, 2, 4, 6, 3, 5, 7]);
+    }
+
+    #[test]
+    fn the_query_template_frames_the_query() {
+        let w = RankingWeights::default();
+        assert_eq!(
+            w.embedding_text("warm feet"),
+            "warm feet (looking for a product)"
+        );
+        let plain = RankingWeights {
+            query_template: String::new(),
+            ..w
+        };
+        assert_eq!(plain.embedding_text("warm feet"), "warm feet");
     }
 }
