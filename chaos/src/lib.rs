@@ -74,8 +74,7 @@ impl Config {
         }
     }
 
-    /// The CI form: the pgvector scenarios, smaller and shorter (minutes on 2
-    /// cores).
+    /// The CI form: both clusters, smaller and shorter (minutes on 2 cores).
     pub fn ci() -> Self {
         Self {
             products: 1_000,
@@ -86,11 +85,7 @@ impl Config {
             sqs_outage: Duration::from_secs(15),
             pinecone_phase: Duration::from_secs(5),
             pinecone_timeout: Duration::from_secs(2),
-            // pgvector only: the Pinecone cluster adds ~6 minutes on 2 cores
-            // (the double checks every request against the spec) and its
-            // `pinecone-faults` scenario still finds stale vectors (README,
-            // "Reliability"); `make chaos` runs it.
-            stores: vec![VectorStoreKind::Pgvector],
+            stores: vec![VectorStoreKind::Pgvector, VectorStoreKind::Pinecone],
             sample: 30,
             quiesce_timeout: Duration::from_secs(240),
         }

@@ -1,6 +1,6 @@
-//! The CI form of `make chaos`: the pgvector cluster's scenarios, at a size
-//! that fits the test budget. Real processes, a fresh database and fresh
-//! queues. (`make chaos` also runs the Pinecone cluster.)
+//! The CI form of `make chaos`: the scenarios of both clusters (pgvector,
+//! then Pinecone behind the fault proxy), at a size that fits the test
+//! budget. Real processes, a fresh database and fresh queues per cluster.
 #![allow(clippy::unwrap_used)]
 
 use std::time::Instant;
@@ -22,4 +22,8 @@ async fn every_fault_heals_without_loss() {
     let poison = outcomes.iter().find(|o| o.scenario == "poison").unwrap();
     assert_eq!(poison.dlq_poison, 9, "nine poison messages reach the queue");
     assert_eq!(poison.duplicates_applied, 1);
+    assert!(
+        outcomes.iter().any(|o| o.scenario == "pinecone-faults"),
+        "the Pinecone cluster ran"
+    );
 }

@@ -4,12 +4,17 @@
 //!
 //! What Pinecone cannot do, and what stands in for it: an upsert cannot be
 //! conditional on the stored version, and a delete leaves no tombstone, so
-//! this store cannot refuse an older write by itself the way
-//! [`PgVectorStore`](super::PgVectorStore) does. Ordering therefore rests on
-//! the pipeline: SQS FIFO delivers the events of one product in order, one
-//! at a time (message group = product id), emu coalesces a batch to the
-//! newest version per product before writing, and a write is acknowledged
-//! (message deleted) only after Pinecone accepted it. Every vector still
+//! Pinecone cannot refuse an older write the way
+//! [`PgVectorStore`](super::PgVectorStore) does. With a ledger
+//! ([`PineconeStore::with_ledger`], which emu always uses) every write is
+//! made conditional in Postgres instead: the products' ledger rows are
+//! locked, changes not newer than the last written version are dropped, the
+//! rest is written and recorded (see `ledger`). Ordering must not rest on
+//! SQS alone: FIFO delivers one product's events in order, but a lost lease,
+//! a redelivery or an emulator that hands out a group's next message early
+//! (the local one does, under long polling) puts two versions of a product
+//! in two writers' hands at once; the chaos suite saw the older one land
+//! last. Every vector still
 //! carries its version in metadata, so `versions()` shows which version is
 //! live.
 //!
@@ -18,6 +23,7 @@
 
 mod batch;
 pub mod control;
+mod ledger;
 mod metadata;
 mod retry;
 mod wire;
@@ -32,7 +38,9 @@ use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderValue};
 use rust_decimal::prelude::ToPrimitive;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
+use sqlx::PgPool;
 
+use self::ledger::Ledger;
 pub use self::retry::RetryPolicy;
 use self::wire::{
     Acknowledged, DeleteRequest, FetchResponse, FetchedVector, IndexDescription, ListResponse,
@@ -75,6 +83,7 @@ pub struct PineconeStore {
     host: String,
     namespace: Option<String>,
     retry: RetryPolicy,
+    ledger: Option<Ledger>,
 }
 
 // By hand: never risk printing the client's default headers (the API key).
@@ -84,6 +93,7 @@ impl fmt::Debug for PineconeStore {
             .field("host", &self.host)
             .field("namespace", &self.namespace)
             .field("retry", &self.retry)
+            .field("ledger", &self.ledger.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -132,7 +142,21 @@ impl PineconeStore {
             host: settings.index_host.0,
             namespace: settings.namespace.filter(|ns| !ns.is_empty()),
             retry: RetryPolicy::default(),
+            ledger: None,
         })
+    }
+
+    /// Make every upsert and delete conditional on being newer than the
+    /// version last written, recorded in `pool`'s `vector_ledger` table
+    /// (module comment). Writers of one index must all use it.
+    pub fn with_ledger(mut self, pool: PgPool) -> Self {
+        let target = format!(
+            "{}#{}",
+            self.host,
+            self.namespace.as_deref().unwrap_or_default()
+        );
+        self.ledger = Some(Ledger::new(pool, target));
+        self
     }
 
     /// Replace the default retry policy (tests use short delays).
@@ -213,18 +237,12 @@ impl PineconeStore {
     }
 }
 
-fn request_path(call: &Call<'_>) -> &'static str {
-    match call {
-        Call::Post { path, .. } | Call::Get { path, .. } => path,
-    }
-}
-
-#[async_trait]
-impl VectorStore for PineconeStore {
-    async fn upsert(&self, records: &[VectorRecord]) -> Result<(), VectorStoreError> {
-        // Unconditional, unlike pgvector: see the module comment for why
-        // ordering still holds.
-        let records = newest_per_product(records)?;
+impl PineconeStore {
+    /// Upsert requests within Pinecone's limits, one at a time: the records
+    /// are one product's newest version each, so order between requests
+    /// does not matter, but a failure stops the rest and the caller retries
+    /// the whole (idempotent) call.
+    async fn send_upserts(&self, records: &[&VectorRecord]) -> Result<(), VectorStoreError> {
         let vectors = records
             .iter()
             .map(|r| {
@@ -248,9 +266,6 @@ impl VectorStore for PineconeStore {
                 records[i].product_id
             ))
         })?;
-        // One request at a time: a batch is one product's newest version
-        // each, so order between requests does not matter, but a failure
-        // stops the rest and the caller retries the whole (idempotent) call.
         for body in bodies {
             let _: Acknowledged = self
                 .call(&Call::Post {
@@ -262,10 +277,9 @@ impl VectorStore for PineconeStore {
         Ok(())
     }
 
-    async fn delete(&self, tombstones: &[Tombstone]) -> Result<(), VectorStoreError> {
-        // The versions cannot be used: Pinecone deletes unconditionally and
-        // keeps no tombstone. Deleting an unknown id is not an error there.
-        let ids: Vec<String> = newest_tombstones(tombstones)
+    /// Deleting an unknown id is not an error in Pinecone.
+    async fn send_deletes(&self, tombstones: &[Tombstone]) -> Result<(), VectorStoreError> {
+        let ids: Vec<String> = tombstones
             .iter()
             .map(|t| t.product_id.to_string())
             .collect();
@@ -277,6 +291,48 @@ impl VectorStore for PineconeStore {
             let _: Acknowledged = self.call(&Self::post("/vectors/delete", &request)?).await?;
         }
         Ok(())
+    }
+}
+
+fn request_path(call: &Call<'_>) -> &'static str {
+    match call {
+        Call::Post { path, .. } | Call::Get { path, .. } => path,
+    }
+}
+
+#[async_trait]
+impl VectorStore for PineconeStore {
+    async fn upsert(&self, records: &[VectorRecord]) -> Result<(), VectorStoreError> {
+        let records = newest_per_product(records)?;
+        let Some(ledger) = &self.ledger else {
+            return self.send_upserts(&records).await;
+        };
+        let ids: Vec<i64> = records.iter().map(|r| r.product_id).collect();
+        let locked = ledger.lock(&ids).await?;
+        let newer: Vec<&VectorRecord> = records
+            .into_iter()
+            .filter(|r| locked.is_newer(r.product_id, r.version))
+            .collect();
+        // On failure `locked` is dropped: rolled back, nothing recorded.
+        self.send_upserts(&newer).await?;
+        let written: Vec<(i64, i64)> = newer.iter().map(|r| (r.product_id, r.version)).collect();
+        locked.record(&written, false).await
+    }
+
+    async fn delete(&self, tombstones: &[Tombstone]) -> Result<(), VectorStoreError> {
+        let tombstones = newest_tombstones(tombstones);
+        let Some(ledger) = &self.ledger else {
+            return self.send_deletes(&tombstones).await;
+        };
+        let ids: Vec<i64> = tombstones.iter().map(|t| t.product_id).collect();
+        let locked = ledger.lock(&ids).await?;
+        let newer: Vec<Tombstone> = tombstones
+            .into_iter()
+            .filter(|t| locked.is_newer(t.product_id, t.version))
+            .collect();
+        self.send_deletes(&newer).await?;
+        let written: Vec<(i64, i64)> = newer.iter().map(|t| (t.product_id, t.version)).collect();
+        locked.record(&written, true).await
     }
 
     async fn query(

@@ -94,7 +94,8 @@ impl VectorStoreSettings {
 }
 
 /// Build the configured store. `pool` is the service's Postgres pool,
-/// required for pgvector (whose table the migrations create). Nothing is
+/// required for pgvector (whose table the migrations create), and the
+/// home of Pinecone's write ledger. Nothing is
 /// contacted here: services report readiness from [`VectorStore::ping`].
 pub async fn connect(
     settings: &VectorStoreSettings,
@@ -109,7 +110,15 @@ pub async fn connect(
             })?;
             Ok(Arc::new(PgVectorStore::new(pool)))
         }
-        VectorStoreKind::Pinecone => Ok(Arc::new(PineconeStore::new(settings.pinecone()?)?)),
+        VectorStoreKind::Pinecone => {
+            let store = PineconeStore::new(settings.pinecone()?)?;
+            // With the service's database, writes are conditional (see
+            // `PineconeStore::with_ledger`).
+            Ok(Arc::new(match pool {
+                Some(pool) => store.with_ledger(pool),
+                None => store,
+            }))
+        }
     }
 }
 
