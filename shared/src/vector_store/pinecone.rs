@@ -307,16 +307,12 @@ impl VectorStore for PineconeStore {
         let Some(ledger) = &self.ledger else {
             return self.send_upserts(&records).await;
         };
-        let ids: Vec<i64> = records.iter().map(|r| r.product_id).collect();
-        let locked = ledger.lock(&ids).await?;
-        let newer: Vec<&VectorRecord> = records
-            .into_iter()
-            .filter(|r| locked.is_newer(r.product_id, r.version))
-            .collect();
+        let (newer, locked) = ledger
+            .lock_newer(records, |r| (r.product_id, r.version))
+            .await?;
         // On failure `locked` is dropped: rolled back, nothing recorded.
         self.send_upserts(&newer).await?;
-        let written: Vec<(i64, i64)> = newer.iter().map(|r| (r.product_id, r.version)).collect();
-        locked.record(&written, false).await
+        locked.record(false).await
     }
 
     async fn delete(&self, tombstones: &[Tombstone]) -> Result<(), VectorStoreError> {
@@ -324,15 +320,11 @@ impl VectorStore for PineconeStore {
         let Some(ledger) = &self.ledger else {
             return self.send_deletes(&tombstones).await;
         };
-        let ids: Vec<i64> = tombstones.iter().map(|t| t.product_id).collect();
-        let locked = ledger.lock(&ids).await?;
-        let newer: Vec<Tombstone> = tombstones
-            .into_iter()
-            .filter(|t| locked.is_newer(t.product_id, t.version))
-            .collect();
+        let (newer, locked) = ledger
+            .lock_newer(tombstones, |t| (t.product_id, t.version))
+            .await?;
         self.send_deletes(&newer).await?;
-        let written: Vec<(i64, i64)> = newer.iter().map(|t| (t.product_id, t.version)).collect();
-        locked.record(&written, true).await
+        locked.record(true).await
     }
 
     async fn query(

@@ -3,6 +3,8 @@
 //! written per product, and a write goes through only for products whose
 //! change is newer, with their ledger rows locked until it is recorded.
 
+use std::collections::HashMap;
+
 use sqlx::{PgPool, Postgres, Transaction};
 
 use crate::vector_store::VectorStoreError;
@@ -19,8 +21,8 @@ pub struct Ledger {
 pub struct Locked {
     tx: Transaction<'static, Postgres>,
     target: String,
-    /// (product id, version last written; 0 = never).
-    written: Vec<(i64, i64)>,
+    /// (product id, version) of the changes to record once written.
+    newer: Vec<(i64, i64)>,
 }
 
 impl Ledger {
@@ -28,49 +30,54 @@ impl Ledger {
         Self { pool, target }
     }
 
-    /// Lock the ledger rows of `product_ids` (creating missing ones) and
-    /// read what was last written. Rows are taken in product order, so two
-    /// writers with overlapping products queue up instead of deadlocking.
-    pub async fn lock(&self, product_ids: &[i64]) -> Result<Locked, VectorStoreError> {
+    /// Lock the ledger rows of the products of `changes` (creating missing
+    /// ones) and keep the changes newer than what was last written;
+    /// `key` gives a change's (product id, version). Rows are taken in
+    /// product order, so two writers with overlapping products queue up
+    /// instead of deadlocking.
+    pub async fn lock_newer<T>(
+        &self,
+        changes: Vec<T>,
+        key: impl Fn(&T) -> (i64, i64),
+    ) -> Result<(Vec<T>, Locked), VectorStoreError> {
+        let ids: Vec<i64> = changes.iter().map(|c| key(c).0).collect();
         let mut tx = self.pool.begin().await?;
         // `DO UPDATE` with no change still takes the row lock, and returns
         // the row as it is: one statement for both new and known products.
-        let written: Vec<(i64, i64)> = sqlx::query_as(
+        let written: HashMap<i64, i64> = sqlx::query_as::<_, (i64, i64)>(
             "INSERT INTO vector_ledger (target, product_id, version) \
              SELECT $1, id, 0 FROM unnest($2::bigint[]) AS id ORDER BY id \
              ON CONFLICT (target, product_id) DO UPDATE SET version = vector_ledger.version \
              RETURNING product_id, version",
         )
         .bind(&self.target)
-        .bind(product_ids)
+        .bind(&ids)
         .fetch_all(&mut *tx)
         .await
-        .map_err(missing_table)?;
-        Ok(Locked {
+        .map_err(missing_table)?
+        .into_iter()
+        .collect();
+        let newer: Vec<T> = changes
+            .into_iter()
+            .filter(|c| {
+                let (id, version) = key(c);
+                written.get(&id).is_none_or(|last| version > *last)
+            })
+            .collect();
+        let locked = Locked {
             tx,
             target: self.target.clone(),
-            written,
-        })
+            newer: newer.iter().map(key).collect(),
+        };
+        Ok((newer, locked))
     }
 }
 
 impl Locked {
-    /// Whether `version` of `product_id` is newer than what was written.
-    pub fn is_newer(&self, product_id: i64, version: i64) -> bool {
-        self.written
-            .iter()
-            .find(|(id, _)| *id == product_id)
-            .is_none_or(|(_, written)| version > *written)
-    }
-
-    /// Record `(product id, version)` as written (a delete when `deleted`)
-    /// and release the locks.
-    pub async fn record(
-        mut self,
-        writes: &[(i64, i64)],
-        deleted: bool,
-    ) -> Result<(), VectorStoreError> {
-        let (ids, versions): (Vec<i64>, Vec<i64>) = writes.iter().copied().unzip();
+    /// The changes are written (deletes when `deleted`): record them and
+    /// release the locks.
+    pub async fn record(mut self, deleted: bool) -> Result<(), VectorStoreError> {
+        let (ids, versions): (Vec<i64>, Vec<i64>) = self.newer.iter().copied().unzip();
         sqlx::query(
             "UPDATE vector_ledger AS l \
              SET version = w.version, deleted = $4, written_at = now() \
