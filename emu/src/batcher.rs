@@ -2,8 +2,8 @@
 //!
 //! Backpressure: the channel holds at most two batches' worth of messages and
 //! at most two batches are processed at once, so when embedding falls behind
-//! the receivers block instead of pulling more messages than emu can work
-//! on (every message in hand costs a visibility extension, see `lease`).
+//! the receivers block instead of pulling more messages whose visibility
+//! timeout would tick away in memory.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -15,7 +15,6 @@ use tokio::task::JoinSet;
 use tokio::time::Instant;
 
 use crate::job_queue::{Delivery, JobQueue};
-use crate::lease::Leases;
 use crate::metrics;
 use crate::processor::Processor;
 
@@ -29,7 +28,6 @@ const PROBE_EVERY: Duration = Duration::from_secs(5);
 /// Long-poll the queue until shutdown, handing every delivery to the batcher.
 pub async fn receive_loop(
     queue: JobQueue,
-    leases: Leases,
     wait_time_s: i32,
     sender: mpsc::Sender<Delivery>,
     readiness: Readiness,
@@ -45,9 +43,6 @@ pub async fn receive_loop(
         };
         match received {
             Ok(deliveries) => {
-                // Tracked from now on, so that the time they wait in the
-                // channel counts and is covered by extensions.
-                leases.hold(&deliveries, Instant::now());
                 readiness.set_ok("sqs");
                 delays = backoff();
                 for delivery in deliveries {

@@ -106,47 +106,35 @@ impl JobQueue {
         Ok(failed)
     }
 
-    /// Set the visibility of these messages (by receipt handle): the full
-    /// timeout to keep them ours, 0 to hand them back at once (shutdown).
-    /// Returns the handles SQS refused: stale (the message was received
-    /// again since) or no longer in flight.
+    /// Set the visibility of these messages: the full timeout to keep a slow
+    /// batch ours, 0 to hand it back at once (shutdown).
     pub async fn set_visibility(
         &self,
-        receipt_handles: &[&str],
+        deliveries: &[&Delivery],
         seconds: i32,
-    ) -> Result<Vec<String>, QueueError> {
-        let mut refused = Vec::new();
-        for chunk in receipt_handles.chunks(10) {
+    ) -> Result<(), QueueError> {
+        for chunk in deliveries.chunks(10) {
             let entries = chunk
                 .iter()
                 .enumerate()
-                .filter_map(|(i, handle)| {
+                .filter_map(|(i, d)| {
                     ChangeMessageVisibilityBatchRequestEntry::builder()
                         .id(i.to_string())
-                        .receipt_handle(*handle)
+                        .receipt_handle(&d.receipt_handle)
                         .visibility_timeout(seconds)
                         .build()
                         .ok()
                 })
                 .collect();
-            let output = self
-                .client
+            self.client
                 .change_message_visibility_batch()
                 .queue_url(&self.queue_url)
                 .set_entries(Some(entries))
                 .send()
                 .await
                 .map_err(error("ChangeMessageVisibilityBatch"))?;
-            refused.extend(
-                output
-                    .failed
-                    .iter()
-                    .filter_map(|f| f.id.parse::<usize>().ok())
-                    .filter_map(|i| chunk.get(i))
-                    .map(|handle| (*handle).to_owned()),
-            );
         }
-        Ok(refused)
+        Ok(())
     }
 
     /// Move a message that can never succeed to the DLQ now, instead of

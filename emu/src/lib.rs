@@ -9,7 +9,6 @@ mod alerts;
 mod batcher;
 mod coalesce;
 mod job_queue;
-mod lease;
 mod metrics;
 mod processor;
 mod settings;
@@ -22,7 +21,6 @@ use tokio::task::JoinHandle;
 
 use crate::alerts::Alerts;
 use crate::job_queue::JobQueue;
-use crate::lease::Leases;
 use crate::processor::Processor;
 
 pub struct Application {
@@ -54,12 +52,8 @@ impl Application {
             dlq_url: settings.dlq_url.clone(),
             visibility_timeout_s: settings.visibility_timeout_s,
         };
-        let leases = Leases::new(std::time::Duration::from_secs(u64::from(
-            settings.visibility_timeout_s.unsigned_abs(),
-        )));
         let processor = Processor {
             queue: queue.clone(),
-            leases: leases.clone(),
             alerts: Alerts {
                 client: shared::queue::sns_client(&aws),
                 topic_arn: settings.topic_arn.clone(),
@@ -75,7 +69,6 @@ impl Application {
         for _ in 0..settings.receivers {
             tasks.push(tokio::spawn(batcher::receive_loop(
                 queue.clone(),
-                leases.clone(),
                 settings.wait_time_s,
                 sender.clone(),
                 readiness.clone(),
@@ -83,19 +76,12 @@ impl Application {
             )));
         }
         drop(sender);
-        // Leases are kept up until the last batch in hand is done, shutdown
-        // or not: a batch being drained still needs its messages.
-        let keeper = tokio::spawn(lease::keep_alive(leases, queue.clone()));
-        let batches = batcher::batch_loop(
+        tasks.push(tokio::spawn(batcher::batch_loop(
             receiver,
             settings.batch_size as usize,
             settings.batch_timeout(),
             processor,
-        );
-        tasks.push(tokio::spawn(async move {
-            batches.await;
-            keeper.abort();
-        }));
+        )));
         tasks.push(tokio::spawn(batcher::probe_loop(
             queue, store, readiness, shutdown,
         )));

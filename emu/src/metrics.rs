@@ -1,6 +1,6 @@
 //! emu's Prometheus metrics, one function per metric.
 
-use metrics::{counter, describe_counter, describe_gauge, describe_histogram, gauge, histogram};
+use metrics::{counter, describe_counter, describe_histogram, histogram};
 
 pub fn describe() {
     describe_histogram!("emu_batch_size", "Messages per flushed batch");
@@ -15,11 +15,7 @@ pub fn describe() {
     );
     describe_counter!(
         "emu_messages_total",
-        "Messages by outcome (indexed, deleted, superseded, poison, lease_lost)"
-    );
-    describe_gauge!(
-        "emu_messages_in_hand",
-        "Messages received and not yet acknowledged, released or abandoned"
+        "Messages by outcome (indexed, deleted, superseded, poison)"
     );
     describe_counter!("emu_errors_total", "Errors by kind");
 }
@@ -46,8 +42,4 @@ pub fn messages(outcome: &'static str, n: usize) {
 
 pub fn error(kind: &'static str) {
     counter!("emu_errors_total", "kind" => kind).increment(1);
-}
-
-pub fn messages_in_hand(n: usize) {
-    gauge!("emu_messages_in_hand").set(n as f64);
 }

@@ -4,13 +4,9 @@
 //! The rule that keeps the index honest: a message is deleted from SQS only
 //! after the vector store acknowledged its effect (or a newer change of the
 //! same product that supersedes it). Transient failures (store or SQS down,
-//! throttling) are retried here, with backoff, while [`keep_alive`] keeps
-//! the batch's visibility extended, so a healing outage never pushes valid
-//! messages towards the DLQ. A batch whose lease is lost is dropped at once,
-//! mid-write if need be: another instance has (or will have) its messages,
-//! and a late write of ours could land after that instance's newer one.
-//!
-//! [`keep_alive`]: crate::lease::keep_alive Only messages that can never succeed are dead-lettered: when
+//! throttling) are retried here, with backoff, while the batch's visibility
+//! is kept extended, so a healing outage never pushes valid messages towards
+//! the DLQ. Only messages that can never succeed are dead-lettered: when
 //! the embedder or the store refuses a batch for good, the batch is halved
 //! until the products at fault are found, so that they alone are
 //! dead-lettered and every other product of the batch is indexed.
@@ -33,13 +29,11 @@ use tracing::Instrument;
 use crate::alerts::{Alerts, PoisonReport, excerpt};
 use crate::coalesce::newest_per_product;
 use crate::job_queue::{Delivery, JobQueue};
-use crate::lease::Leases;
 use crate::metrics;
 
 #[derive(Debug, Clone)]
 pub struct Processor {
     pub queue: JobQueue,
-    pub leases: Leases,
     pub alerts: Alerts,
     pub embedder: Arc<dyn Embedder>,
     pub store: Arc<dyn VectorStore>,
@@ -60,35 +54,28 @@ impl Processor {
     pub async fn process(&self, batch: Vec<Delivery>) {
         let batch_id = uuid::Uuid::new_v4();
         let span = tracing::info_span!("batch", %batch_id, size = batch.len());
-        self.process_batch(&batch).instrument(span).await;
-        self.leases.release(&batch);
+        self.process_batch(batch).instrument(span).await;
     }
 
-    async fn process_batch(&self, batch: &[Delivery]) {
+    async fn process_batch(&self, batch: Vec<Delivery>) {
         metrics::batch_size(batch.len());
         let mut valid: Vec<(Delivery, ChangeEvent)> = Vec::with_capacity(batch.len());
         for delivery in batch {
             match ChangeEvent::decode(&delivery.body) {
-                Ok(event) => valid.push((delivery.clone(), event)),
-                Err(reason) => self.dead_letter(delivery, &reason.to_string()).await,
+                Ok(event) => valid.push((delivery, event)),
+                Err(reason) => self.dead_letter(&delivery, &reason.to_string()).await,
             }
         }
         if valid.is_empty() {
             return;
         }
 
+        // Keep the batch ours while it is being worked on.
+        let heartbeat = self.keep_visible(valid.iter().map(|(d, _)| d.clone()).collect());
         let changes = changes_per_product(&valid);
-        let deliveries: Vec<&Delivery> = valid.iter().map(|(d, _)| d).collect();
-        // Work only while the batch is ours (see the module comment).
-        let outcome = tokio::select! {
-            outcome = self.apply(&changes) => outcome,
-            () = self.leases.lost(&deliveries) => {
-                metrics::messages("lease_lost", valid.len());
-                tracing::warn!("lost the lease on the batch; leaving its messages to their next receiver");
-                return;
-            }
-        };
         metrics::messages("superseded", valid.len() - changes.len());
+        let outcome = self.apply(&changes).await;
+        heartbeat.abort();
 
         match outcome {
             Ok(outcomes) => {
@@ -120,11 +107,8 @@ impl Processor {
                 // Only reached on shutdown: hand the batch back at once so
                 // another instance picks it up without waiting out the timeout.
                 tracing::info!(%reason, "releasing the batch");
-                let handles: Vec<&str> = deliveries
-                    .iter()
-                    .map(|d| d.receipt_handle.as_str())
-                    .collect();
-                if let Err(e) = self.queue.set_visibility(&handles, 0).await {
+                let deliveries: Vec<&Delivery> = valid.iter().map(|(d, _)| d).collect();
+                if let Err(e) = self.queue.set_visibility(&deliveries, 0).await {
                     tracing::warn!(error = %e, "could not release the batch; it reappears after the visibility timeout");
                 }
             }
@@ -345,6 +329,24 @@ impl Processor {
                 }
             }
         }
+    }
+
+    /// Extend the visibility of the batch every half timeout until aborted.
+    fn keep_visible(&self, deliveries: Vec<Delivery>) -> tokio::task::JoinHandle<()> {
+        let queue = self.queue.clone();
+        let every = Duration::from_secs(u64::from(queue.visibility_timeout_s.unsigned_abs()) / 2);
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(every).await;
+                let refs: Vec<&Delivery> = deliveries.iter().collect();
+                if let Err(e) = queue
+                    .set_visibility(&refs, queue.visibility_timeout_s)
+                    .await
+                {
+                    tracing::warn!(error = %e, "could not extend the batch's visibility");
+                }
+            }
+        })
     }
 
     /// Move a message that can never succeed to the DLQ and say why on SNS.

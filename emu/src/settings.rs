@@ -103,10 +103,10 @@ pub struct Settings {
 }
 
 impl Settings {
-    /// Checks across settings that clap cannot express. A batch's first
-    /// message waits in the batcher for up to the batch timeout; keeping
-    /// that well inside the visibility timeout means one missed extension
-    /// (SQS briefly unreachable) does not cost emu the batch.
+    /// Checks across settings that clap cannot express. Messages wait in
+    /// the batcher for up to the batch timeout before their visibility is
+    /// extended, so the timeout must leave them well inside the visibility
+    /// timeout, or they would be redelivered while still in hand.
     pub fn validate(&self) -> Result<(), String> {
         let visibility_ms = u64::from(self.visibility_timeout_s.unsigned_abs()) * 1000;
         if self.batch_timeout_ms >= visibility_ms / 2 {
