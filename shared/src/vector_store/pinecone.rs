@@ -235,9 +235,7 @@ impl PineconeStore {
             self.call_once(&call).await
         }
     }
-}
 
-impl PineconeStore {
     /// Upsert requests within Pinecone's limits, one at a time: the records
     /// are one product's newest version each, so order between requests
     /// does not matter, but a failure stops the rest and the caller retries
