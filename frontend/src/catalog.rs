@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
+use shared::search::RowCache;
 use shared::vector_store::VectorStore;
 use sqlx::PgPool;
 
@@ -98,14 +99,19 @@ pub struct Catalog {
     pool: PgPool,
     store: Arc<dyn VectorStore>,
     categories: Arc<Mutex<Option<CachedCategories>>>,
+    /// Search's cache of result rows: emptied after an edit here, so the
+    /// editor's next search shows the edit without waiting for the
+    /// change notification.
+    search_rows: Arc<RowCache>,
 }
 
 impl Catalog {
-    pub fn new(pool: PgPool, store: Arc<dyn VectorStore>) -> Self {
+    pub fn new(pool: PgPool, store: Arc<dyn VectorStore>, search_rows: Arc<RowCache>) -> Self {
         Self {
             pool,
             store,
             categories: Arc::default(),
+            search_rows,
         }
     }
 
@@ -176,6 +182,7 @@ impl Catalog {
         .fetch_optional(&self.pool)
         .await?;
         if let Some(product) = saved {
+            self.search_rows.forget_all();
             return Ok(EditOutcome::Saved(product));
         }
         let current: Option<i64> =

@@ -108,18 +108,27 @@ impl Application {
             settings.sync_status.clone(),
             shutdown.clone(),
         );
+        let searcher = Searcher::new(
+            pool.clone(),
+            Arc::clone(&store),
+            Arc::clone(&embedder),
+            SearchOptions {
+                cache_capacity: settings.query_cache_size,
+                result_ttl: Duration::from_millis(settings.result_cache_ttl_ms),
+                row_cache_capacity: usize::try_from(settings.row_cache_size).unwrap_or(usize::MAX),
+                ..SearchOptions::default()
+            },
+        );
+        // Result rows are served from memory only while this follows
+        // every change to `products` (see `shared::search::row_cache`).
+        let row_watch = tokio::spawn(shared::search::follow_product_changes(
+            pool.clone(),
+            searcher.row_cache(),
+            shutdown.clone(),
+        ));
         let state = AppState {
-            searcher: Searcher::new(
-                pool.clone(),
-                Arc::clone(&store),
-                Arc::clone(&embedder),
-                SearchOptions {
-                    cache_capacity: settings.query_cache_size,
-                    result_ttl: Duration::from_millis(settings.result_cache_ttl_ms),
-                    ..SearchOptions::default()
-                },
-            ),
-            catalog: Catalog::new(pool.clone(), Arc::clone(&store)),
+            catalog: Catalog::new(pool.clone(), Arc::clone(&store), searcher.row_cache()),
+            searcher,
             auth: Auth::new(
                 users,
                 settings.session_key.clone(),
@@ -147,7 +156,7 @@ impl Application {
         ));
         Ok(Self {
             addr,
-            tasks: vec![server, probes],
+            tasks: vec![server, probes, row_watch],
         })
     }
 

@@ -112,7 +112,7 @@ pub struct Settings {
     pub query_cache_size: usize,
 
     /// How long a search's ranking is reused for the same query and filters,
-    /// in ms (the rows shown are always read fresh); 0 disables it.
+    /// in ms (the rows shown are always current); 0 disables it.
     #[arg(
         long,
         env = "FRONTEND_RESULT_CACHE_TTL_MS",
@@ -121,6 +121,17 @@ pub struct Settings {
         value_parser = clap::value_parser!(u64).range(0..=3_600_000)
     )]
     pub result_cache_ttl_ms: u64,
+
+    /// Result rows kept in memory while a LISTEN on the products' change
+    /// notification empties them on every change; 0 disables it.
+    #[arg(
+        long,
+        env = "FRONTEND_ROW_CACHE_SIZE",
+        value_name = "FRONTEND_ROW_CACHE_SIZE",
+        default_value_t = 10_000,
+        value_parser = clap::value_parser!(u64).range(0..=1_000_000)
+    )]
+    pub row_cache_size: u64,
 
     /// Login attempts allowed per user name and minute (per replica),
     /// checked before the password.

@@ -24,6 +24,24 @@ pub fn sns_client(config: &SdkConfig) -> aws_sdk_sns::Client {
     aws_sdk_sns::Client::new(config)
 }
 
+/// One line for an AWS SDK error: the service's error code and message when
+/// the service answered (the full chain would also print the raw HTTP
+/// response), otherwise the chain of causes (a connection error, a timeout).
+pub fn describe_sdk_error<E, R>(e: &aws_sdk_sqs::error::SdkError<E, R>) -> String
+where
+    E: aws_sdk_sqs::error::ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug,
+{
+    match e.as_service_error() {
+        Some(service) => format!(
+            "{}: {}",
+            service.code().unwrap_or("service error"),
+            service.message().unwrap_or("no message")
+        ),
+        None => aws_sdk_sqs::error::DisplayErrorContext(e).to_string(),
+    }
+}
+
 /// Readiness probe: the queue exists and this process may read its
 /// attributes (what every service's `/readyz` reports as `sqs`).
 pub async fn probe(sqs: &aws_sdk_sqs::Client, queue_url: &str) -> Result<(), String> {
@@ -33,7 +51,7 @@ pub async fn probe(sqs: &aws_sdk_sqs::Client, queue_url: &str) -> Result<(), Str
         .send()
         .await
         .map(|_| ())
-        .map_err(|e| aws_sdk_sqs::error::DisplayErrorContext(e).to_string())
+        .map_err(|e| describe_sdk_error(&e))
 }
 
 /// Names of the queue pair and the topic to create.

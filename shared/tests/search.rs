@@ -180,6 +180,23 @@ async fn fixture() -> Fixture {
     }
 }
 
+impl Fixture {
+    /// Another searcher over the fixture's data, with caches kept for a
+    /// minute (and `row_cache_capacity` rows).
+    fn caching_searcher(&self, row_cache_capacity: usize) -> Searcher {
+        Searcher::new(
+            self.pool.clone(),
+            self.store.clone(),
+            self.embedder.clone(),
+            SearchOptions {
+                result_ttl: std::time::Duration::from_secs(60),
+                row_cache_capacity,
+                ..SearchOptions::default()
+            },
+        )
+    }
+}
+
 /// What emu does: embed each product's composed text, upsert with metadata.
 async fn index_all(pool: &PgPool, store: &PgVectorStore, embedder: &LocalEmbedder) {
     type Row = (
@@ -417,15 +434,8 @@ async fn deleted_products_are_dropped_and_rows_are_current() {
 async fn a_reused_ranking_shows_current_rows() {
     let f = fixture().await;
     let metrics = shared::telemetry::metrics_handle();
-    let searcher = Searcher::new(
-        f.pool.clone(),
-        f.store.clone(),
-        f.embedder.clone(),
-        SearchOptions {
-            result_ttl: std::time::Duration::from_secs(60),
-            ..SearchOptions::default()
-        },
-    );
+    // Rows are read from Postgres: no listener follows the table here.
+    let searcher = f.caching_searcher(100);
     let first = searcher
         .search(&request("water the flower beds", 0, 20))
         .await
@@ -474,6 +484,73 @@ async fn a_reused_ranking_shows_current_rows() {
     let after = searcher.search(&filtered).await.unwrap();
     assert!(!skus(&after).contains(&"GD-2002"));
     assert_eq!(after.hits.len(), before.hits.len() - 1);
+}
+
+/// Poll `check` every 10 ms for up to 5 s.
+async fn eventually(what: &str, mut check: impl AsyncFnMut() -> bool) {
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(5);
+    while !check().await {
+        assert!(tokio::time::Instant::now() < deadline, "timed out: {what}");
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+}
+
+#[tokio::test]
+async fn cached_rows_follow_every_change_to_products() {
+    let f = fixture().await;
+    let metrics = shared::telemetry::metrics_handle();
+    let searcher = f.caching_searcher(100);
+    let rows = searcher.row_cache();
+    assert!(!rows.is_following(), "off until a listener runs");
+    let shutdown = shared::telemetry::Shutdown::new();
+    let follower = tokio::spawn(shared::search::follow_product_changes(
+        f.pool.clone(),
+        searcher.row_cache(),
+        shutdown.clone(),
+    ));
+    eventually("the listener follows products", async || {
+        rows.is_following()
+    })
+    .await;
+
+    let query = request("water the flower beds", 0, 20);
+    let first = searcher.search(&query).await.unwrap();
+    let again = searcher.search(&query).await.unwrap();
+    assert_eq!(skus(&again), skus(&first));
+    let text = metrics.render();
+    assert!(
+        text.contains("search_row_cache_total{result=\"hit\"}"),
+        "the repeated page came from memory: {text}"
+    );
+
+    // Changes made by another writer (not through `forget_all`) reach the
+    // cache through the notification.
+    sqlx::query("UPDATE products SET price = 2.25 WHERE sku = 'GD-2002'")
+        .execute(&f.pool)
+        .await
+        .unwrap();
+    eventually("the new price is shown", async || {
+        let page = searcher.search(&query).await.unwrap();
+        let hit = page.hits.iter().find(|h| h.sku == "GD-2002").unwrap();
+        hit.price == Some(price("2.25"))
+    })
+    .await;
+    sqlx::query("DELETE FROM products WHERE sku = 'GD-2001'")
+        .execute(&f.pool)
+        .await
+        .unwrap();
+    eventually("the deleted product is gone", async || {
+        let page = searcher.search(&query).await.unwrap();
+        !skus(&page).contains(&"GD-2001")
+    })
+    .await;
+
+    shutdown.trigger();
+    tokio::time::timeout(std::time::Duration::from_secs(5), follower)
+        .await
+        .expect("the listener stops on shutdown")
+        .unwrap();
+    assert!(!rows.is_following(), "off once nobody follows");
 }
 
 #[tokio::test]

@@ -18,6 +18,9 @@ pub const KEYS: &[&str] = &[
     "search_miss_p99_ms",
     "search_hit_p50_ms",
     "search_rps_16",
+    "search_miss_c16_p50_ms",
+    "search_miss_c16_p99_ms",
+    "search_hit_c16_p50_ms",
 ];
 
 pub const CONCURRENCY: &[usize] = &[1, 16, 64];

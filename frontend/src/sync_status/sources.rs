@@ -203,9 +203,7 @@ impl Sources {
             .attribute_names(QueueAttributeName::ApproximateNumberOfMessagesNotVisible)
             .send()
             .await
-            .map_err(|e| {
-                SourceError::Queue(aws_sdk_sqs::error::DisplayErrorContext(e).to_string())
-            })?;
+            .map_err(|e| SourceError::Queue(shared::queue::describe_sdk_error(&e)))?;
         let attributes = output.attributes.unwrap_or_default();
         let read = |name: &QueueAttributeName| -> Result<u64, SourceError> {
             attributes

@@ -11,6 +11,7 @@
 //! Layout of the module, one job per file:
 //! * `query_cache` — query normalisation and the embedding cache.
 //! * `result_cache` — ranked windows reused for a short TTL.
+//! * `row_cache` — result rows kept while a LISTEN follows `products`.
 //! * `products` — reading result rows (browse, rows by id).
 //! * `lexical` — exact SKU/name and full-text matches from Postgres.
 //! * `ranking` — ordering the window: exact matches, category vote, fusion.
@@ -20,6 +21,7 @@ mod products;
 mod query_cache;
 mod ranking;
 mod result_cache;
+mod row_cache;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -35,6 +37,7 @@ pub use self::query_cache::normalise;
 use self::ranking::Candidate;
 pub use self::ranking::RankingWeights;
 use self::result_cache::{RankedId, RankedWindow, ResultCache};
+pub use self::row_cache::{RowCache, follow_product_changes};
 use crate::embedding::{EmbedError, Embedder};
 use crate::vector_store::{QueryFilter, VectorStore, VectorStoreError};
 
@@ -53,10 +56,13 @@ pub struct SearchOptions {
     /// Query embeddings kept (LRU); 0 disables the cache.
     pub cache_capacity: usize,
     /// How long a ranked window is reused for the same query and filter
-    /// (rows are always read fresh; see `result_cache`). Zero disables it.
+    /// (rows are always current; see `result_cache` and `row_cache`). Zero disables it.
     pub result_ttl: Duration,
     /// Ranked windows kept (LRU).
     pub result_capacity: usize,
+    /// Result rows kept (LRU) while [`follow_product_changes`] runs for
+    /// [`Searcher::row_cache`]; 0 disables it.
+    pub row_cache_capacity: usize,
     /// How the window is ordered (see `ranking`). The defaults were chosen
     /// with `make eval` (README, "Search quality").
     pub ranking: RankingWeights,
@@ -68,6 +74,7 @@ impl Default for SearchOptions {
             cache_capacity: 10_000,
             result_ttl: Duration::ZERO,
             result_capacity: 1_000,
+            row_cache_capacity: 10_000,
             ranking: RankingWeights::default(),
         }
     }
@@ -144,6 +151,7 @@ pub struct Searcher {
     embedder: Arc<dyn Embedder>,
     cache: Arc<QueryCache>,
     results: Arc<ResultCache>,
+    rows: Arc<RowCache>,
     options: Arc<SearchOptions>,
 }
 
@@ -172,8 +180,16 @@ impl Searcher {
                 options.result_capacity,
                 options.result_ttl,
             )),
+            rows: Arc::new(RowCache::new(options.row_cache_capacity)),
             options: Arc::new(options),
         }
+    }
+
+    /// The cache of result rows: it serves rows only while
+    /// [`follow_product_changes`] runs for it, and a writer in this process
+    /// calls [`RowCache::forget_all`] after a change.
+    pub fn row_cache(&self) -> Arc<RowCache> {
+        Arc::clone(&self.rows)
     }
 
     pub async fn search(&self, request: &SearchRequest) -> Result<SearchPage, SearchError> {
@@ -194,8 +210,8 @@ impl Searcher {
         self.page_of(&window, request).await
     }
 
-    /// A page of a ranking, with the rows as they are now: only the page's
-    /// rows are read, and a product deleted since it was indexed, or edited
+    /// A page of a ranking, with the rows as they are now (`row_cache`, or
+    /// Postgres): only the page's rows are read, and a product deleted since it was indexed, or edited
     /// out of the filter (the store filters on the metadata indexed with
     /// the vector, which lags an edit), is left out.
     async fn page_of(
@@ -209,7 +225,14 @@ impl Searcher {
             .get(request.offset..end.min(window.ranked.len()))
             .unwrap_or_default();
         let ids: Vec<i64> = page.iter().map(|r| r.product_id).collect();
-        let mut rows = products::by_ids(&self.pool, &ids).await?;
+        let mut rows = match self.rows.get_all(&ids) {
+            (Some(rows), _) => rows,
+            (None, generation) => {
+                let rows = products::by_ids(&self.pool, &ids).await?;
+                self.rows.fill(generation, &ids, &rows);
+                rows
+            }
+        };
         let hits = page
             .iter()
             .filter_map(|r| {

@@ -3,7 +3,8 @@
 //! shoppers) reuses the ranking instead of re-running the nearest-neighbour
 //! and full-text queries and the fusion.
 //!
-//! Only the *order* is cached: the rows shown are always read fresh, so an
+//! Only the *order* is cached: the rows shown are always current (read
+//! from Postgres, or from `row_cache`, which follows every change), so an
 //! edited name or price, a deleted product or a product that no longer
 //! passes the filter is never shown stale. What may be up to one TTL old is
 //! the position of a product whose text changed; a TTL of zero disables
