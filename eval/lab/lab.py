@@ -38,6 +38,7 @@ def embed(texts):
             out = minilm.embed(missing).tolist()
         for t, v in zip(missing, out):
             cache[t] = v
+        os.makedirs(os.path.dirname(CACHE), exist_ok=True)
         tmp = CACHE + ".tmp"
         json.dump(cache, open(tmp, "w"))
         os.replace(tmp, CACHE)

@@ -263,16 +263,22 @@ impl Searcher {
     }
 
     /// The whole candidate window of `query`, best first: the nearest
-    /// vectors and the lexical matches (queried at the same time), ordered
-    /// by `ranking`. Ids and scores only; `page_of` reads the rows.
+    /// vectors and the lexical matches, ordered by `ranking`. Ids and
+    /// scores only; `page_of` reads the rows.
     async fn rank(&self, query: &str, filter: &QueryFilter) -> Result<Vec<RankedId>, SearchError> {
-        let text = self.options.ranking.embedding_text(query);
-        let vector = self.cache.embedding(self.embedder.as_ref(), &text).await?;
-        let (nearest, lexical) = tokio::join!(
-            self.store.query(&vector, MAX_RESULT_WINDOW, filter),
+        // The lexical query needs no vector, so it runs while the query is
+        // embedded (the longest step of a miss) instead of after it.
+        let dense = async {
+            let text = self.options.ranking.embedding_text(query);
+            let vector = self.cache.embedding(self.embedder.as_ref(), &text).await?;
+            let nearest = self.store.query(&vector, MAX_RESULT_WINDOW, filter).await?;
+            Ok::<_, SearchError>((vector, nearest))
+        };
+        let (dense, lexical) = tokio::join!(
+            dense,
             lexical::matches(&self.pool, query, filter, MAX_RESULT_WINDOW),
         );
-        let (nearest, lexical) = (nearest?, lexical?);
+        let ((vector, nearest), lexical) = (dense?, lexical?);
 
         let mut candidates: HashMap<i64, Candidate> = nearest
             .into_iter()
