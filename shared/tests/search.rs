@@ -503,8 +503,14 @@ async fn cached_rows_follow_every_change_to_products() {
     let rows = searcher.row_cache();
     assert!(!rows.is_following(), "off until a listener runs");
     let shutdown = shared::telemetry::Shutdown::new();
+    // A pool of one: the listener must not hold that one connection.
+    let pool_of_one = sqlx::postgres::PgPoolOptions::new()
+        .max_connections(1)
+        .connect_with((*f.pool.connect_options()).clone())
+        .await
+        .unwrap();
     let follower = tokio::spawn(shared::search::follow_product_changes(
-        f.pool.clone(),
+        pool_of_one.clone(),
         searcher.row_cache(),
         shutdown.clone(),
     ));
@@ -512,6 +518,13 @@ async fn cached_rows_follow_every_change_to_products() {
         rows.is_following()
     })
     .await;
+    tokio::time::timeout(
+        std::time::Duration::from_secs(5),
+        sqlx::query("SELECT 1").execute(&pool_of_one),
+    )
+    .await
+    .expect("the pool's connection is free while the listener listens")
+    .unwrap();
 
     let query = request("water the flower beds", 0, 20);
     let first = searcher.search(&query).await.unwrap();

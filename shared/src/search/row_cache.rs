@@ -30,7 +30,7 @@ use std::time::Duration;
 
 use lru::LruCache;
 use sqlx::PgPool;
-use sqlx::postgres::PgListener;
+use sqlx::postgres::{PgListener, PgPoolOptions};
 
 use super::products::ProductRow;
 use crate::db::OUTBOX_CHANNEL;
@@ -154,11 +154,18 @@ impl RowCache {
 
 /// Keep `cache` in step with `products` until `shutdown`: LISTEN for the
 /// change notification and empty the cache on each; switch the cache off
-/// whenever the connection is down and on again once it listens.
+/// whenever the connection is down and on again once it listens. Connects
+/// with `pool`'s options, on a connection of its own.
 pub async fn follow_product_changes(pool: PgPool, cache: Arc<RowCache>, shutdown: Shutdown) {
     if cache.state.is_none() {
         return;
     }
+    // A listener keeps its connection for as long as it listens: taken
+    // from the searches' pool it would shrink it by one (and starve a pool
+    // of one).
+    let pool = PgPoolOptions::new()
+        .max_connections(1)
+        .connect_lazy_with((*pool.connect_options()).clone());
     while !shutdown.is_triggered() {
         let listening = tokio::select! {
             listening = listen(&pool) => listening,
@@ -197,6 +204,7 @@ pub async fn follow_product_changes(pool: PgPool, cache: Arc<RowCache>, shutdown
             () = shutdown.triggered() => break,
         }
     }
+    pool.close().await;
 }
 
 async fn listen(pool: &PgPool) -> Result<PgListener, sqlx::Error> {
