@@ -56,7 +56,8 @@ pub struct SearchOptions {
     /// Query embeddings kept (LRU); 0 disables the cache.
     pub cache_capacity: usize,
     /// How long a ranked window is reused for the same query and filter
-    /// (rows are always current; see `result_cache` and `row_cache`). Zero disables it.
+    /// (rows are always current; see `result_cache` and `row_cache`).
+    /// Zero disables it.
     pub result_ttl: Duration,
     /// Ranked windows kept (LRU).
     pub result_capacity: usize,
@@ -210,10 +211,11 @@ impl Searcher {
         self.page_of(&window, request).await
     }
 
-    /// A page of a ranking, with the rows as they are now (`row_cache`, or
-    /// Postgres): only the page's rows are read, and a product deleted since it was indexed, or edited
-    /// out of the filter (the store filters on the metadata indexed with
-    /// the vector, which lags an edit), is left out.
+    /// A page of a ranking, with the rows as they are now (from `row_cache`
+    /// or Postgres): only the page's rows are read, and a product deleted
+    /// since it was indexed, or edited out of the filter (the store filters
+    /// on the metadata indexed with the vector, which lags an edit), is
+    /// left out.
     async fn page_of(
         &self,
         window: &RankedWindow,
