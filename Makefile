@@ -58,7 +58,7 @@ build: ## build every binary (release)
 model: ## fetch all-MiniLM-L6-v2 into MODEL_DIR (pinned, sha256-verified)
 	@scripts/fetch-model.sh
 
-eval: ## search quality on eval/ (P@5, MRR@10, SKU/name top-1) through a private stack; writes eval/results/latest.json
+eval: ## search quality on eval/ or EVAL_SET=dir (P@5, MRR@10, SKU/name top-1) through a private stack; writes eval/results/latest.json
 	@scripts/eval.sh
 
 hash-password: ## print an Argon2 hash for FRONTEND_USERS (reads the password from stdin)

@@ -9,12 +9,19 @@
 # like a shop's catalog would; the metrics are read through the frontend's
 # JSON API (`GET /api/search`). Until the frontend serves that API, or with
 # EVAL_MODE=in-process, the client calls shared::search in process instead.
+#
+# EVAL_SET=dir measures another set of the same shape (dir/products.csv,
+# dir/queries.csv; see eval/README.md); its result goes to
+# dir/results/latest.json.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
 LOGS=$ROOT/.local/logs
-mkdir -p "$LOGS" eval/results
+SET=${EVAL_SET:-eval}
+[ -f "$SET/products.csv" ] && [ -f "$SET/queries.csv" ] ||
+    { printf 'error: EVAL_SET=%s needs products.csv and queries.csv\n' "$SET" >&2; exit 1; }
+mkdir -p "$LOGS" "$SET/results"
 
 log() { printf '\033[1m==>\033[0m %s\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
@@ -93,8 +100,8 @@ start emu
 ready "$PELICAN_HTTP_ADDR" 60 || die "pelican is not ready; see $LOGS/eval-pelican.log"
 ready "$EMU_HTTP_ADDR" 120 || die "emu is not ready; see $LOGS/eval-emu.log"
 
-log "importing eval/products.csv"
-"$BIN/catalogctl" import eval/products.csv
+log "importing $SET/products.csv"
+"$BIN/catalogctl" import "$SET/products.csv"
 "$CLIENT" wait-indexed --timeout-s 600
 
 api=()
@@ -108,4 +115,4 @@ if [ "${EVAL_MODE:-api}" = api ] && [ -x "$BIN/frontend" ]; then
     fi
 fi
 [ ${#api[@]} -gt 0 ] && log "measuring through http://$FRONTEND_ADDR/api/search"
-"$CLIENT" run "${api[@]}" --out eval/results/latest.json ${EVAL_VERBOSE:+--verbose}
+"$CLIENT" run "${api[@]}" --set "$SET" --out "$SET/results/latest.json" ${EVAL_VERBOSE:+--verbose}

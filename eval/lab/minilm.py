@@ -38,35 +38,45 @@ def _erf_fast(x):
     return (np.sign(x) * (1.0 - r)).astype(np.float32)
 
 
-def embed(texts):
+def _load():
     global _W, _T
     if _W is None:
         _W = load_file(os.path.join(DIR, "model.safetensors"))
         _T = Tokenizer.from_file(os.path.join(DIR, "tokenizer.json"))
         _T.enable_truncation(256)
         _T.no_padding()
+
+
+def token_states(text):
+    """The last layer's output for each token of `text`: (tokens, (n, 384))."""
+    _load()
     W = _W
+    enc = _T.encode(text)
+    ids = np.array(enc.ids)
+    n = len(ids)
+    x = W["embeddings.word_embeddings.weight"][ids] + W["embeddings.position_embeddings.weight"][:n] \
+        + W["embeddings.token_type_embeddings.weight"][0]
+    x = _ln(x, W["embeddings.LayerNorm.weight"], W["embeddings.LayerNorm.bias"])
+    for l in range(6):
+        p = f"encoder.layer.{l}."
+        lin = lambda h, name: h @ W[p + name + ".weight"].T + W[p + name + ".bias"]
+        q = lin(x, "attention.self.query").reshape(n, 12, 32).transpose(1, 0, 2)
+        k = lin(x, "attention.self.key").reshape(n, 12, 32).transpose(1, 0, 2)
+        v = lin(x, "attention.self.value").reshape(n, 12, 32).transpose(1, 0, 2)
+        a = q @ k.transpose(0, 2, 1) / math.sqrt(32)
+        a = np.exp(a - a.max(-1, keepdims=True))
+        a /= a.sum(-1, keepdims=True)
+        c = (a @ v).transpose(1, 0, 2).reshape(n, 384)
+        x = _ln(lin(c, "attention.output.dense") + x, W[p + "attention.output.LayerNorm.weight"],
+                W[p + "attention.output.LayerNorm.bias"])
+        h = _gelu(lin(x, "intermediate.dense"))
+        x = _ln(lin(h, "output.dense") + x, W[p + "output.LayerNorm.weight"], W[p + "output.LayerNorm.bias"])
+    return enc.tokens, x
+
+
+def embed(texts):
     out = []
     for text in texts:
-        ids = np.array(_T.encode(text).ids)
-        n = len(ids)
-        x = W["embeddings.word_embeddings.weight"][ids] + W["embeddings.position_embeddings.weight"][:n] \
-            + W["embeddings.token_type_embeddings.weight"][0]
-        x = _ln(x, W["embeddings.LayerNorm.weight"], W["embeddings.LayerNorm.bias"])
-        for l in range(6):
-            p = f"encoder.layer.{l}."
-            lin = lambda h, name: h @ W[p + name + ".weight"].T + W[p + name + ".bias"]
-            q = lin(x, "attention.self.query").reshape(n, 12, 32).transpose(1, 0, 2)
-            k = lin(x, "attention.self.key").reshape(n, 12, 32).transpose(1, 0, 2)
-            v = lin(x, "attention.self.value").reshape(n, 12, 32).transpose(1, 0, 2)
-            a = q @ k.transpose(0, 2, 1) / math.sqrt(32)
-            a = np.exp(a - a.max(-1, keepdims=True))
-            a /= a.sum(-1, keepdims=True)
-            c = (a @ v).transpose(1, 0, 2).reshape(n, 384)
-            x = _ln(lin(c, "attention.output.dense") + x, W[p + "attention.output.LayerNorm.weight"],
-                    W[p + "attention.output.LayerNorm.bias"])
-            h = _gelu(lin(x, "intermediate.dense"))
-            x = _ln(lin(h, "output.dense") + x, W[p + "output.LayerNorm.weight"], W[p + "output.LayerNorm.bias"])
-        e = x.mean(0)
+        e = token_states(text)[1].mean(0)
         out.append(e / np.linalg.norm(e))
     return np.array(out, dtype=np.float32)
