@@ -1,6 +1,5 @@
 //! SNS notifications for messages that can never succeed.
 
-use aws_sdk_sns::error::DisplayErrorContext;
 use serde::Serialize;
 
 #[derive(Debug, Clone)]
@@ -32,7 +31,7 @@ impl Alerts {
             .send()
             .await
             .map(|_| ())
-            .map_err(|e| DisplayErrorContext(e).to_string())
+            .map_err(|e| shared::queue::describe_sdk_error(&e))
     }
 }
 

@@ -2,7 +2,6 @@
 //! after the vector store has the effect, extend or release visibility, and
 //! move poison to the dead-letter queue.
 
-use aws_sdk_sqs::error::DisplayErrorContext;
 use aws_sdk_sqs::types::{
     ChangeMessageVisibilityBatchRequestEntry, DeleteMessageBatchRequestEntry,
     MessageSystemAttributeName as Attr,
@@ -25,12 +24,16 @@ pub struct QueueError {
     pub message: String,
 }
 
-fn error<E: std::error::Error + 'static, R: std::fmt::Debug>(
+fn error<E, R>(
     operation: &'static str,
-) -> impl FnOnce(aws_sdk_sqs::error::SdkError<E, R>) -> QueueError {
+) -> impl FnOnce(aws_sdk_sqs::error::SdkError<E, R>) -> QueueError
+where
+    E: aws_sdk_sqs::error::ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug,
+{
     move |e| QueueError {
         operation,
-        message: DisplayErrorContext(e).to_string(),
+        message: shared::queue::describe_sdk_error(&e),
     }
 }
 

@@ -14,7 +14,6 @@
 use std::collections::HashSet;
 use std::time::Duration;
 
-use aws_sdk_sqs::error::DisplayErrorContext;
 use aws_sdk_sqs::types::SendMessageBatchRequestEntry;
 use futures::future::join_all;
 use shared::telemetry::{Readiness, Shutdown};
@@ -169,7 +168,7 @@ impl Sender {
                     pending = retry;
                 }
                 Err(e) => {
-                    let error = DisplayErrorContext(&e).to_string();
+                    let error = shared::queue::describe_sdk_error(&e);
                     tracing::warn!(%error, entries = pending.len(), "SendMessageBatch failed; retrying");
                     metrics::send_error("request");
                     self.readiness.set("sqs", Err(error));

@@ -24,9 +24,11 @@ pub fn sns_client(config: &SdkConfig) -> aws_sdk_sns::Client {
     aws_sdk_sns::Client::new(config)
 }
 
-/// One line for an AWS SDK error: the service's error code and message when
-/// the service answered (the full chain would also print the raw HTTP
-/// response), otherwise the chain of causes (a connection error, a timeout).
+/// One line for an SQS or SNS SDK error (both SDKs share the error type):
+/// the service's error code and message when the service answered (the full
+/// chain would also print the raw HTTP response, which has no place in a log
+/// line, a readiness report or an alert), otherwise the chain of causes (a
+/// connection error, a timeout).
 pub fn describe_sdk_error<E, R>(e: &aws_sdk_sqs::error::SdkError<E, R>) -> String
 where
     E: aws_sdk_sqs::error::ProvideErrorMetadata + std::error::Error + 'static,
@@ -136,7 +138,7 @@ pub async fn provision(
         .name(&names.topic)
         .send()
         .await
-        .map_err(|e| ProvisionError::Sns(aws_sdk_sns::error::DisplayErrorContext(e).to_string()))?
+        .map_err(|e| ProvisionError::Sns(describe_sdk_error(&e)))?
         .topic_arn
         .unwrap_or_default();
     Ok(Provisioned {
@@ -146,10 +148,12 @@ pub async fn provision(
     })
 }
 
-fn sqs_error<E: std::error::Error + 'static, R: std::fmt::Debug>(
-    e: aws_sdk_sqs::error::SdkError<E, R>,
-) -> ProvisionError {
-    ProvisionError::Sqs(aws_sdk_sqs::error::DisplayErrorContext(e).to_string())
+fn sqs_error<E, R>(e: aws_sdk_sqs::error::SdkError<E, R>) -> ProvisionError
+where
+    E: aws_sdk_sqs::error::ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug,
+{
+    ProvisionError::Sqs(describe_sdk_error(&e))
 }
 
 /// The last path segment of a queue URL is the queue name.
