@@ -1,5 +1,6 @@
-//! The one retry schedule every loop in the system uses, and how a
-//! server's `Retry-After` is read.
+//! The one retry schedule every loop in the system uses, and how a failed
+//! HTTP call is read: the server's `Retry-After`, a one-line account of a
+//! request that got no response, and the start of an error body.
 
 use std::time::{Duration, SystemTime};
 
@@ -35,12 +36,42 @@ pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
     Some(at.duration_since(now).unwrap_or(Duration::ZERO))
 }
 
+/// A response's `Retry-After`, read against the clock now.
+pub fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
+    headers
+        .get(reqwest::header::RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| parse_retry_after(v, SystemTime::now()))
+}
+
+/// One line for a request that got no (whole) response: what kind of
+/// failure, then reqwest's account of it.
+pub fn describe_transport_error(error: &reqwest::Error) -> String {
+    let what = if error.is_timeout() {
+        "request timed out"
+    } else if error.is_connect() {
+        "could not connect"
+    } else {
+        "request failed"
+    };
+    format!("{what}: {error}")
+}
+
+/// At most `max_chars` characters of `text`, with `…` where it was cut: an
+/// error body quoted in a message can be a whole HTML page.
+pub fn shorten(text: &str, max_chars: usize) -> String {
+    match text.char_indices().nth(max_chars) {
+        Some((at, _)) => format!("{}…", &text[..at]),
+        None => text.to_owned(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
     use std::time::Duration;
 
-    use super::parse_retry_after;
+    use super::{parse_retry_after, shorten};
 
     #[test]
     fn reads_both_forms_of_retry_after() {
@@ -60,6 +91,13 @@ mod tests {
         );
         assert_eq!(parse_retry_after("soon", now), None);
         assert_eq!(parse_retry_after("-1", now), None);
+    }
+
+    #[test]
+    fn shortens_on_a_character_boundary() {
+        assert_eq!(shorten("abc", 3), "abc");
+        assert_eq!(shorten("abcd", 3), "abc…");
+        assert_eq!(shorten("ééé", 2), "éé…");
     }
 
     #[test]

@@ -11,9 +11,9 @@
 //! 401/403/404 (a deployment fault, not the texts'). Any other 4xx, and a
 //! response of the wrong shape or dimension, is permanent.
 
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
-use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue, RETRY_AFTER};
+use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue};
 use serde::{Deserialize, Serialize};
 
 use super::{DIMENSION, EmbedError, Embedder};
@@ -189,11 +189,7 @@ impl OpenAiEmbedder {
             .await
             .map_err(|e| transport_failure(&e))?;
         let status = response.status();
-        let retry_after = response
-            .headers()
-            .get(RETRY_AFTER)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| crate::retry::parse_retry_after(v, SystemTime::now()));
+        let retry_after = crate::retry::retry_after(response.headers());
         // A body cut off mid-way is a transport failure like any other.
         let body = response.bytes().await.map_err(|e| transport_failure(&e))?;
         if !status.is_success() {
@@ -205,7 +201,7 @@ impl OpenAiEmbedder {
             let text = String::from_utf8_lossy(&body);
             return Err(Failure {
                 error: EmbedError::Remote {
-                    message: format!("HTTP {status}: {}", shorten(&text, 500)),
+                    message: format!("HTTP {status}: {}", crate::retry::shorten(&text, 500)),
                     retryable,
                 },
                 retry_after,
@@ -268,26 +264,12 @@ fn normalised(mut vector: Vec<f32>) -> Result<Vec<f32>, String> {
 
 /// A request that got no response: nothing says the next one won't.
 fn transport_failure(error: &reqwest::Error) -> Failure {
-    let what = if error.is_timeout() {
-        "request timed out"
-    } else if error.is_connect() {
-        "could not connect"
-    } else {
-        "request failed"
-    };
     Failure {
         error: EmbedError::Remote {
-            message: format!("{what}: {error}"),
+            message: crate::retry::describe_transport_error(error),
             retryable: true,
         },
         retry_after: None,
-    }
-}
-
-fn shorten(text: &str, max_chars: usize) -> String {
-    match text.char_indices().nth(max_chars) {
-        Some((at, _)) => format!("{}…", &text[..at]),
-        None => text.to_owned(),
     }
 }
 

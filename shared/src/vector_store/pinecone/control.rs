@@ -15,7 +15,7 @@
 
 use std::time::{Duration, Instant};
 
-use reqwest::header::{CONTENT_TYPE, HeaderMap, RETRY_AFTER};
+use reqwest::header::{CONTENT_TYPE, HeaderMap};
 use serde::{Deserialize, Serialize};
 
 use super::retry::transport_error;
@@ -383,10 +383,7 @@ fn check_shape(name: &str, model: &IndexModel) -> Result<(), VectorStoreError> {
 /// What an unsuccessful response means: a refused key names the setting,
 /// 429/408/5xx are retryable, any other 4xx is permanent.
 fn error_for_status(status: u16, headers: &HeaderMap, body: &[u8]) -> VectorStoreError {
-    let retry_after = headers
-        .get(RETRY_AFTER)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| crate::retry::parse_retry_after(v, std::time::SystemTime::now()));
+    let retry_after = crate::retry::retry_after(headers);
     let message = error_message(body);
     match status {
         401 => VectorStoreError::Config(format!(
@@ -583,7 +580,10 @@ mod tests {
             );
         }
         let mut headers = HeaderMap::new();
-        headers.insert(RETRY_AFTER, reqwest::header::HeaderValue::from_static("3"));
+        headers.insert(
+            reqwest::header::RETRY_AFTER,
+            reqwest::header::HeaderValue::from_static("3"),
+        );
         assert_eq!(
             error_for_status(503, &headers, b"<html>").retry_after(),
             Some(Duration::from_secs(3))

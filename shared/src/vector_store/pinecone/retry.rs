@@ -7,10 +7,10 @@
 //! it later (and dead-letters it after maxReceiveCount) — the outage is
 //! ridden out by the queue, not by a sleeping task.
 
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use backon::ExponentialBuilder;
-use reqwest::header::{HeaderMap, RETRY_AFTER};
+use reqwest::header::HeaderMap;
 
 use super::wire::RpcStatus;
 use crate::vector_store::VectorStoreError;
@@ -74,15 +74,12 @@ impl RetryPolicy {
 /// The error an unsuccessful response stands for: 429 throttled, 408 and
 /// 5xx unavailable (both retryable), any other status permanent.
 pub(super) fn error_for_status(status: u16, headers: &HeaderMap, body: &str) -> VectorStoreError {
-    let retry_after = headers
-        .get(RETRY_AFTER)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| crate::retry::parse_retry_after(v, SystemTime::now()));
+    let retry_after = crate::retry::retry_after(headers);
     let message = serde_json::from_str::<RpcStatus>(body)
         .ok()
         .and_then(|s| s.message)
         .unwrap_or_else(|| body.to_owned());
-    let message = shorten(&message, 500);
+    let message = crate::retry::shorten(&message, 500);
     match status {
         429 => VectorStoreError::Throttled {
             retry_after,
@@ -101,24 +98,10 @@ pub(super) fn error_for_status(status: u16, headers: &HeaderMap, body: &str) -> 
 
 /// A request that got no response: nothing says the next one won't.
 pub(super) fn transport_error(error: &reqwest::Error) -> VectorStoreError {
-    let what = if error.is_timeout() {
-        "request timed out"
-    } else if error.is_connect() {
-        "could not connect"
-    } else {
-        "request failed"
-    };
     VectorStoreError::Unavailable {
         status: None,
         retry_after: None,
-        message: format!("{what}: {error}"),
-    }
-}
-
-fn shorten(text: &str, max_chars: usize) -> String {
-    match text.char_indices().nth(max_chars) {
-        Some((at, _)) => format!("{}…", &text[..at]),
-        None => text.to_owned(),
+        message: crate::retry::describe_transport_error(error),
     }
 }
 
