@@ -70,6 +70,15 @@ ensure_pg_user() {
 
 pid_alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 
+# A server of another checkout (or anything else) on the port this stack is
+# about to use: say so, instead of a failed start or, worse, silently
+# sharing the other stack's server.
+ensure_port_free() { # port variable
+    if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then
+        die "127.0.0.1:$1 is already in use (another checkout's stack? run \`make down\` there), or set $2 in .env to a free port (and the URLs that use it)"
+    fi
+}
+
 start_postgres() {
     local bin
     bin=$(pg_bin)
@@ -86,6 +95,7 @@ start_postgres() {
         rm -f "$pwfile"
     fi
     if as_pg_user "$bin/pg_ctl" -D "$PGDATA" status >/dev/null 2>&1; then return; fi
+    ensure_port_free "$STACK_PG_PORT" STACK_PG_PORT
     log "starting PostgreSQL on 127.0.0.1:$STACK_PG_PORT"
     as_pg_user "$bin/pg_ctl" -D "$PGDATA" -l "$LOCAL/pg/postgres.log" -w -t 60 start \
         -o "-c listen_addresses=127.0.0.1 -p $STACK_PG_PORT -k $PGSOCK -c max_connections=200 -c shared_buffers=256MB -c fsync=${STACK_PG_FSYNC:-on}" >/dev/null
@@ -117,6 +127,7 @@ stop_postgres() {
 start_aws_emulator() {
     mkdir -p "$RUN" "$LOGS"
     if pid_alive "$RUN/moto.pid"; then return; fi
+    ensure_port_free "$STACK_AWS_PORT" STACK_AWS_PORT
     log "starting the SQS/SNS emulator (moto) on 127.0.0.1:$STACK_AWS_PORT"
     nohup "$VENV/bin/python" scripts/sqs_emulator.py -H 127.0.0.1 -p "$STACK_AWS_PORT" >"$LOGS/moto.log" 2>&1 &
     echo $! >"$RUN/moto.pid"
