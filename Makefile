@@ -6,7 +6,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 CARGO ?= cargo
 
-.PHONY: help up down status logs test lint fmt build model import deploy-check eval hash-password openapi
+.PHONY: help up down status logs test test-arm64 lint fmt build model import deploy-check eval hash-password openapi
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -23,31 +23,22 @@ status: ## which local processes are running
 logs: ## follow the service logs
 	@scripts/stack.sh logs
 
-test: ## the full test suite (starts the servers it needs)
+test: ## the full test suite (starts the servers it needs); order and timings: docs/testing.md
 	@scripts/stack.sh infra
 	@scripts/stack.sh drop-test-databases
-	$(CARGO) fmt --all -- --check
-	$(CARGO) clippy --release --workspace --all-targets -- -D warnings
+	@scripts/lint.sh
 	@scripts/check-deploy.sh
 	@scripts/browser-deps.sh
-	@mkdir -p .local
-	$(CARGO) test --release --workspace 2>&1 | tee .local/test.log
-	@# The benchmark's smoke run (what `make bench-quick` runs): every phase
-	@# must complete; its figures are reported, never asserted (a shared CI
-	@# machine is too noisy for timing checks). Its own file, so the committed
-	@# full-run results stay as they are.
-	$(CARGO) build --release --bins
-	target/release/bench run --quick --rows 1000 --out .local/bench-smoke.json >.local/bench-smoke.log 2>&1 \
-		|| { tail -n 60 .local/bench-smoke.log; exit 1; }
-	@sed -n '/^| measure/,/^Machine/p' .local/bench-smoke.log
-	@awk '/^test result:/ {p += $$4; f += $$6} END {printf "summary: %d passed, %d failed\n", p, f}' .local/test.log
+	@scripts/test.sh
+
+test-arm64: ## the workspace for aarch64 (Graviton): clippy, and the golden embedding test under qemu (~5 min)
+	@scripts/test-arm64.sh
 
 deploy-check: ## static checks of docker/, compose.yaml and infra/ (hadolint, compose, jest, cdk synth, cfn-lint, checkov)
 	@scripts/check-deploy.sh
 
-lint: ## rustfmt check and clippy
-	$(CARGO) fmt --all -- --check
-	$(CARGO) clippy --release --workspace --all-targets -- -D warnings
+lint: ## rustfmt, clippy -D warnings, unused dependencies (cargo machete), crate boundaries
+	@scripts/lint.sh
 
 fmt: ## format the code
 	$(CARGO) fmt --all
@@ -73,7 +64,7 @@ import: build ## upsert products from a CSV: make import CSV=path/to/file.csv
 	@scripts/stack.sh infra
 	@target/release/catalogctl import "$(CSV)"
 
-# Reliability (README "Reliability"): verify the index against the table,
+# Reliability (docs/reliability.md): verify the index against the table,
 # and the fault-injection suite on a fresh database and fresh queues.
 .PHONY: verify chaos
 
@@ -87,16 +78,16 @@ chaos: ## fault-injection suite: 2 pelican + 3 emu, 20 000 products, kills/outag
 	@mkdir -p .local
 	target/release/chaos $(ARGS) | tee .local/chaos.jsonl
 
-# Benchmarks (bench/, README "Performance"): a fresh database and fresh queues
+# Benchmarks (bench/, docs/performance.md): a fresh database and fresh queues
 # on the local stack per run. ROWS sets the catalog size.
 ROWS ?= 10000
 .PHONY: bench bench-quick
 
-bench: ## the full benchmark (ROWS=10000, ~30 min on 2 cores; installs PyTorch into .local/bench-venv once); updates README's table
+bench: ## the full benchmark (ROWS=10000, ~30 min on 2 cores; installs PyTorch into .local/bench-venv once); updates docs/performance.md
 	@scripts/stack.sh infra
 	$(CARGO) build --release --bins
 	target/release/bench run --rows $(ROWS)
-	target/release/bench render-readme
+	target/release/bench render
 
 bench-quick: ## benchmark smoke run, ≤ 5 min (1 000 rows unless ROWS is given, no PyTorch peer)
 	@scripts/stack.sh infra

@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
-"""The benchmark's peer: sentence-transformers (PyTorch, CPU, FP32) embedding
-the same texts as the Rust embedder, with the same thread count and batch
-size, the model read from the same local directory. Run by `bench run`
-(bench/src/phases/peer.rs) from .local/bench-venv; prints one JSON object.
+"""The benchmark's peer: sentence-transformers (PyTorch, CPU) embedding the
+same texts as the Rust embedder, with the same thread count and batch size,
+the model read from the same local directory, in FP32 or bf16 (the model
+cast with `model.to(torch.bfloat16)`, PyTorch's one-line fast path on CPUs
+with bf16 instructions). Run by `bench run` (bench/src/phases/peer.rs) from
+.local/bench-venv; prints one JSON object.
 
-    peer_embed.py --texts FILE.jsonl --model-dir DIR --threads N --batch-size 32
+    peer_embed.py --texts FILE.jsonl --model-dir DIR --threads N --batch-size 32 --precision bf16
 
 FILE.jsonl holds one JSON string per line. Like the Rust side, one warm-up
 call precedes the timed one; sentence-transformers sorts texts by length
@@ -23,6 +25,7 @@ def main() -> None:
     parser.add_argument("--model-dir", required=True)
     parser.add_argument("--threads", type=int, required=True)
     parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--precision", choices=["fp32", "bf16"], default="fp32")
     args = parser.parse_args()
 
     # Never reach for a hub: the model comes from --model-dir only.
@@ -39,6 +42,8 @@ def main() -> None:
 
     started = time.perf_counter()
     model = SentenceTransformer(args.model_dir, device="cpu")
+    if args.precision == "bf16":
+        model = model.to(torch.bfloat16)
     load_s = time.perf_counter() - started
 
     with torch.inference_mode():
@@ -48,6 +53,7 @@ def main() -> None:
             texts, batch_size=args.batch_size, convert_to_numpy=True, normalize_embeddings=True
         )
         seconds = time.perf_counter() - started
+    vectors = vectors.astype("float32")
     assert vectors.shape == (len(texts), 384), vectors.shape
 
     print(
@@ -59,6 +65,7 @@ def main() -> None:
                 "load_s": load_s,
                 "threads": torch.get_num_threads(),
                 "batch_size": args.batch_size,
+                "precision": args.precision,
                 "torch": torch.__version__,
                 "sentence_transformers": sentence_transformers.__version__,
             }

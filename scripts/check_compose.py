@@ -5,7 +5,7 @@ Verifies, with the defaults compose would use on a machine without `.env`:
   * every `build` has an existing context, Dockerfile and `target` stage;
   * every ${VAR} has a default (`:-`/`-`) or is in .env.example;
   * every environment variable set on a service built from our Dockerfile is
-    one the binaries read: `.env.example`, the README "Settings" table, the
+    one the binaries read: `.env.example`, the table of docs/configuration.md, the
     `env = "NAME"` bindings in the Rust sources, and the AWS SDK's own
     variables (credentials, region, endpoint);
   * each published container port is the port of that service's HTTP address
@@ -82,17 +82,15 @@ def env_example() -> dict[str, str]:
 
 def known_variables(example: dict[str, str]) -> set[str]:
     known = set(example) | AWS_SDK_VARS
-    readme = ROOT / "README.md"
-    if readme.exists():
-        in_settings = False
-        for line in readme.read_text().splitlines():
-            if line.startswith("## "):
-                in_settings = line.strip() == "## Settings"
-            elif in_settings and line.startswith("|"):
+    config = ROOT / "docs" / "configuration.md"
+    if config.exists():
+        for line in config.read_text().splitlines():
+            if line.startswith("|"):
                 first_cell = line.split("|")[1]
                 known |= set(re.findall(r"`([A-Z][A-Z0-9_]+)`", first_cell))
-    for crate in ("shared", "pelican", "emu", "frontend"):
-        for src in (ROOT / crate / "src").rglob("*.rs"):
+    crates = [ROOT / "pelican", ROOT / "emu", ROOT / "frontend", *sorted((ROOT / "crates").iterdir())]
+    for crate in crates:
+        for src in (crate / "src").rglob("*.rs"):
             known |= set(re.findall(r'\benv\s*=\s*"([A-Z][A-Z0-9_]+)"', src.read_text()))
             known |= set(re.findall(r'env::var(?:_os)?\("([A-Z][A-Z0-9_]+)"\)', src.read_text()))
     return known
@@ -237,7 +235,7 @@ def main() -> int:
         if build is not None:
             for var in env:
                 if var not in known:
-                    fail(f"{name}: sets {var}, which no binary reads (not in .env.example, README Settings, the Rust sources or the AWS SDK's variables)")
+                    fail(f"{name}: sets {var}, which no binary reads (not in .env.example, docs/configuration.md, the Rust sources or the AWS SDK's variables)")
             for f in svc.get("env_file") or []:
                 fail(f"{name}: env_file {f} is not checked; set variables under environment:")
 

@@ -8,11 +8,13 @@
 # binaries and stopped on exit. The products go in through the CSV import,
 # like a shop's catalog would; the metrics are read through the frontend's
 # JSON API (`GET /api/search`). Until the frontend serves that API, or with
-# EVAL_MODE=in-process, the client calls shared::search in process instead.
+# EVAL_MODE=in-process, the client calls frontend::search in process instead.
 #
 # EVAL_SET=dir measures another set of the same shape (dir/products.csv,
-# dir/queries.csv; see eval/README.md); its result goes to
-# dir/results/latest.json.
+# dir/queries.csv, optionally dir/known_items.csv and dir/needles.csv; see
+# eval/README.md); its result goes to dir/results/latest.json. With
+# needles.csv, a second stage measures item-level relevance inside the
+# generated 10 000-product catalog (EVAL_CROWD=0 skips it).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -44,7 +46,7 @@ fi
 
 log "building the services and the eval client (release)"
 cargo build --release --quiet --bins
-cargo build --release --quiet -p shared --example search_eval
+cargo build --release --quiet -p frontend --example search_eval
 BIN=$ROOT/target/release
 CLIENT=$BIN/examples/search_eval
 
@@ -116,3 +118,18 @@ if [ "${EVAL_MODE:-api}" = api ] && [ -x "$BIN/frontend" ]; then
 fi
 [ ${#api[@]} -gt 0 ] && log "measuring through http://$FRONTEND_ADDR/api/search"
 "$CLIENT" run "${api[@]}" --set "$SET" --out "$SET/results/latest.json" ${EVAL_VERBOSE:+--verbose}
+
+# Item-level relevance in a crowded catalog: the same products inside the
+# generated 10 000-product catalog, plus the needles (each alone in its
+# category). Sets without needles.csv stop here.
+if [ -f "$SET/needles.csv" ] && [ "${EVAL_CROWD:-1}" = 1 ]; then
+    crowd=$ROOT/.local/eval-crowd
+    mkdir -p "$crowd"
+    "$BIN/catalogctl" generate --rows 10000 >"$crowd/generated.csv"
+    "$CLIENT" needle-products --set "$SET" >"$crowd/needles.csv"
+    log "adding the generated 10 000-product catalog and $SET/needles.csv (a few minutes to index)"
+    "$BIN/catalogctl" import "$crowd/generated.csv"
+    "$BIN/catalogctl" import "$crowd/needles.csv"
+    "$CLIENT" wait-indexed --timeout-s 1800
+    "$CLIENT" run "${api[@]}" --stage crowd --set "$SET" --out "$SET/results/latest.json"
+fi

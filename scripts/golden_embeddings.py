@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""Writes shared/tests/fixtures/golden_embeddings.json: fixed texts and their
+"""Writes crates/embedding/tests/fixtures/golden_embeddings.json: fixed texts and their
 sentence-transformers (PyTorch, FP32, CPU) embeddings, the reference that
-shared/tests/embedding_golden.rs holds the Rust embedder to.
+crates/embedding/tests/golden.rs holds the Rust embedder to.
 
 Needs torch and sentence-transformers (not part of the project's run time):
     python3 -m venv .local/bench-venv
@@ -18,7 +18,7 @@ import pathlib
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 MODEL_DIR = pathlib.Path(os.environ.get("MODEL_DIR", ROOT / ".local/model/all-MiniLM-L6-v2"))
-OUT = ROOT / "shared/tests/fixtures/golden_embeddings.json"
+OUT = ROOT / "crates/embedding/tests/fixtures/golden_embeddings.json"
 
 # Well over 256 tokens, so the embedder must truncate exactly where
 # sentence-transformers does (max_seq_length 256, special tokens included).

@@ -1,4 +1,4 @@
-"""The local SQS/SNS emulator: moto's server with fixes for FIFO queues.
+"""The local SQS/SNS/S3 emulator: moto's server with fixes for FIFO queues.
 
 moto (the same project as the motoserver/moto image in compose.yaml) is
 faithful in behaviour but was never meant for tens of thousands of messages:
@@ -22,17 +22,38 @@ faithful in behaviour but was never meant for tens of thousands of messages:
    lose its messages after they were accepted (seen as 10 of 10 000 changes
    never indexed with two consumers). Deletes here hold that lock.
 
+It serves S3 as well (the bulk upload's bucket), with two changes that
+make it behave like S3 towards a browser:
+
+5. moto answers every request with permissive CORS headers of its own
+   (flask-cors, for any origin), so a bucket's CORS rule was never tested.
+   Here that global CORS is off: S3 answers preflights and uploads with the
+   bucket's own rule, as AWS does (SQS and SNS are never called from a
+   browser).
+6. moto accepts a presigned URL forever. Here an S3 request whose
+   X-Amz-Date + X-Amz-Expires lies in the past is refused with 403
+   AccessDenied "Request has expired", as S3 does. (Signatures are still not
+   checked: the emulator cannot know the secret; that a size or content
+   type differing from the signed one is refused is AWS's part.)
+
 Run as: python scripts/sqs_emulator.py -H 127.0.0.1 -p 4566 (moto_server's flags).
 """
 
+import calendar
 import json
+import os
 import sys
 import time
 from collections.abc import Mapping
+from urllib.parse import parse_qs, urlparse
 
-from moto.core.utils import camelcase_to_underscores
-from moto.sqs import models
-from moto.server import main
+# Read by moto when it is imported (5. above).
+os.environ.setdefault("MOTO_DISABLE_GLOBAL_CORS", "true")
+
+from moto.core.utils import camelcase_to_underscores  # noqa: E402
+from moto.s3.responses import S3Response  # noqa: E402
+from moto.sqs import models  # noqa: E402
+from moto.server import main  # noqa: E402
 
 
 class LazyQueueAttributes(Mapping):
@@ -120,6 +141,26 @@ def unix_time_millis(dt=None):
     return time.time() * 1000.0 if dt is None else ORIGINAL_UNIX_TIME(dt) * 1000.0
 
 
+EXPIRED = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n'
+    "<Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>"
+)
+
+
+def key_response(self, request, full_url):
+    """S3Response._key_response, refusing a presigned URL past its expiry (6.)."""
+    query = parse_qs(urlparse(full_url).query)
+    signed, expires = query.get("X-Amz-Date"), query.get("X-Amz-Expires")
+    if signed and expires and request.method != "OPTIONS":
+        try:
+            signed_at = calendar.timegm(time.strptime(signed[0], "%Y%m%dT%H%M%SZ"))
+            if time.time() > signed_at + int(expires[0]):
+                return 403, {"Content-Type": "application/xml"}, EXPIRED
+        except ValueError:
+            pass  # malformed: left to moto, as before
+    return ORIGINAL_KEY_RESPONSE(self, request, full_url)
+
+
 ORIGINAL_ADD_MESSAGE = models.Queue.add_message
 ORIGINAL_DELETE_MESSAGE = models.Queue.delete_message
 ORIGINAL_UNIX_TIME = models.unix_time
@@ -128,6 +169,8 @@ models.Queue.add_message = add_message
 models.Queue.delete_message = delete_message
 models.unix_time = unix_time
 models.unix_time_millis = unix_time_millis
+ORIGINAL_KEY_RESPONSE = S3Response._key_response
+S3Response._key_response = key_response
 
 if __name__ == "__main__":
     sys.exit(main())

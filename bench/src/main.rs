@@ -1,4 +1,4 @@
-//! `bench`: the benchmark harness. See `bench::Cli` and README "Performance".
+//! `bench`: the benchmark harness. See `bench::Cli` and docs/performance.md.
 
 use clap::Parser;
 

@@ -19,9 +19,9 @@ pub struct Cli {
 pub enum Command {
     /// Run every phase and write the JSON report and a table.
     Run(RunSettings),
-    /// Replace README.md's results table (between the bench markers) with
-    /// one generated from a results file.
-    RenderReadme(RenderArgs),
+    /// Replace the results table of docs/performance.md (between the bench
+    /// markers) with one generated from a results file.
+    Render(RenderArgs),
 }
 
 #[derive(Args, Debug, Clone)]
@@ -43,6 +43,12 @@ pub struct RunSettings {
     /// Skip the PyTorch peer (its keys are reported as null).
     #[arg(long)]
     pub no_peer: bool,
+
+    /// Only the embedder and the PyTorch peer (phases 1–2): minutes
+    /// instead of half an hour, for work on the embedder. The pipeline
+    /// keys are reported as null.
+    #[arg(long)]
+    pub embed_only: bool,
 
     /// Where the JSON report goes (relative to the workspace root).
     #[arg(long, default_value = "bench/results/latest.json")]
@@ -98,7 +104,7 @@ pub struct RenderArgs {
     /// The results file to render.
     #[arg(long, default_value = "bench/results/latest.json")]
     pub results: PathBuf,
-    /// The README to update in place.
-    #[arg(long, default_value = "README.md")]
-    pub readme: PathBuf,
+    /// The document to update in place.
+    #[arg(long, default_value = "docs/performance.md")]
+    pub doc: PathBuf,
 }

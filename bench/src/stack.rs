@@ -6,8 +6,8 @@ use std::path::Path;
 use std::time::Duration;
 
 use anyhow::Context;
-use shared::testing::process::{Service, ServiceProcess};
-use shared::testing::{TestDatabase, TestQueues};
+use testkit::process::{Service, ServiceProcess};
+use testkit::{TestDatabase, TestQueues};
 
 /// How long a service may take to answer `/readyz` (emu and the frontend
 /// load the model; on a loaded 2-core machine that can take seconds).
@@ -141,7 +141,7 @@ impl Pipeline {
 }
 
 async fn drop_database(name: &str) -> anyhow::Result<()> {
-    shared::testing::load_env();
+    testkit::load_env();
     let admin_url = std::env::var("DATABASE_URL").context("DATABASE_URL is not set")?;
     let admin = sqlx::PgPool::connect(&admin_url).await?;
     // The name is ours (`test_<uuid>`), never user input.

@@ -5,13 +5,13 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use aws_sdk_sqs::types::QueueAttributeName;
+use catalogctl::reconcile::{self, Report, VerifyOptions};
+use embedding::{Embedder, LocalEmbedder, LocalEmbedderOptions};
 use indicatif::ProgressBar;
-use shared::change_event::ChangeEvent;
-use shared::embedding::{Embedder, LocalEmbedder, LocalEmbedderOptions};
-use shared::reconcile::{self, Report, VerifyOptions};
-use shared::settings::Secret;
-use shared::vector_store::{PgVectorStore, PineconeSettings, PineconeStore, VectorStore};
 use sqlx::PgPool;
+use sync_core::change_event::ChangeEvent;
+use sync_core::settings::Secret;
+use vector_store::{PgVectorStore, PineconeSettings, PineconeStore, VectorStore};
 
 use crate::Config;
 use crate::cluster::{self, Cluster};
@@ -36,7 +36,7 @@ pub struct DeadLetters {
 
 impl Checker {
     pub async fn new(cluster: &Cluster, config: &Config) -> anyhow::Result<Self> {
-        let dir = cluster::model_dir();
+        let dir = testkit::model_dir();
         // One thread: the services need the cores more than the checker.
         let options = LocalEmbedderOptions {
             threads: 1,
@@ -48,12 +48,16 @@ impl Checker {
         // checker sees what a fault left behind, never the fault itself.
         let store: Arc<dyn VectorStore> = match &cluster.pinecone {
             None => Arc::new(PgVectorStore::new(cluster.db.pool.clone())),
-            Some(index) => Arc::new(PineconeStore::new(PineconeSettings {
-                index_host: index.double.url().parse().map_err(anyhow::Error::msg)?,
-                api_key: Secret::new(cluster::PINECONE_API_KEY),
-                namespace: None,
-                timeout: Duration::from_secs(30),
-            })?),
+            // The checker only reads; the ledger is the services'.
+            Some(index) => Arc::new(PineconeStore::new(
+                PineconeSettings {
+                    index_host: index.double.url().parse().map_err(anyhow::Error::msg)?,
+                    api_key: Secret::new(cluster::PINECONE_API_KEY),
+                    namespace: None,
+                    timeout: Duration::from_secs(30),
+                },
+                cluster.db.pool.clone(),
+            )?),
         };
         Ok(Self {
             pool: cluster.db.pool.clone(),
@@ -124,7 +128,7 @@ impl Checker {
     /// Drain the DLQ: valid change events (must never be there) apart from
     /// everything else.
     pub async fn drain_dlq(&self, expected: usize) -> DeadLetters {
-        let bodies = shared::testing::drain_queue(
+        let bodies = testkit::drain_queue(
             &self.sqs,
             &self.dlq_url,
             expected.max(1),

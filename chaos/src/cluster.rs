@@ -5,7 +5,7 @@
 //!
 //! The vector store is pgvector (the `product_vectors` table, reached
 //! through emu's Postgres proxy) or Pinecone: the spec-checking double of
-//! `shared::testing::pinecone_double` as a real HTTP server, which emu
+//! `testkit::pinecone_double` as a real HTTP server, which emu
 //! reaches through an [`HttpFaultProxy`] (429, 503, hang on command) and
 //! the checker reads directly.
 //!
@@ -16,15 +16,14 @@
 //! what a restart looks like from the services' side, without disturbing
 //! anyone else.
 
-use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::{Context, anyhow};
-use shared::testing::http_fault_proxy::HttpFaultProxy;
-use shared::testing::pinecone_double::Double;
-use shared::testing::process::{Service, ServiceProcess};
-use shared::testing::{TcpProxy, TestDatabase, TestQueues, url_socket_addr, url_with_addr};
-use shared::vector_store::VectorStoreKind;
+use testkit::http_fault_proxy::HttpFaultProxy;
+use testkit::pinecone_double::Double;
+use testkit::process::{Service, ServiceProcess};
+use testkit::{TcpProxy, TestDatabase, TestQueues, url_socket_addr, url_with_addr};
+use vector_store::VectorStoreKind;
 
 pub const PELICANS: usize = 2;
 pub const EMUS: usize = 3;
@@ -65,7 +64,7 @@ impl Cluster {
     /// `pinecone_timeout`: emu's per-request timeout when `store` is
     /// Pinecone.
     pub async fn start(store: VectorStoreKind, pinecone_timeout: Duration) -> anyhow::Result<Self> {
-        shared::testing::load_env();
+        testkit::load_env();
         let pinecone = match store {
             VectorStoreKind::Pgvector => None,
             VectorStoreKind::Pinecone => {
@@ -128,7 +127,7 @@ impl Cluster {
                 ("PELICAN_STANDBY_RETRY_MS", "200".into()),
             ]),
             _ => vars.extend([
-                ("MODEL_DIR", model_dir().display().to_string()),
+                ("MODEL_DIR", testkit::model_dir().display().to_string()),
                 // Three emus share two cores: one inference thread each.
                 ("EMBED_THREADS", "1".into()),
                 ("EMU_WAIT_TIME_S", "2".into()),
@@ -178,15 +177,4 @@ impl Cluster {
 
 fn env(name: &str) -> anyhow::Result<String> {
     std::env::var(name).with_context(|| format!("{name} is not set (.env of the local stack)"))
-}
-
-/// MODEL_DIR of `.env` is relative to the workspace root; services run in
-/// temp directories, so give them an absolute path.
-pub fn model_dir() -> PathBuf {
-    shared::testing::load_env();
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
-    root.join(std::env::var_os("MODEL_DIR").map_or_else(
-        || PathBuf::from(".local/model/all-MiniLM-L6-v2"),
-        PathBuf::from,
-    ))
 }

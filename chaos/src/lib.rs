@@ -5,7 +5,7 @@
 //! the catalog, keeps writing to it ([`workload`]) and injects one fault
 //! after another. After each scenario it waits until the system is quiet
 //! and runs the same verification as `catalogctl verify`
-//! ([`shared::reconcile`]): the index must equal the table, no valid
+//! ([`catalogctl::reconcile`]): the index must equal the table, no valid
 //! message may sit in the DLQ, and every poison message must be in the DLQ
 //! with exactly one alert ([`poison`]).
 //!
@@ -26,7 +26,7 @@ pub mod workload;
 use std::time::Duration;
 
 use serde::Serialize;
-use shared::vector_store::VectorStoreKind;
+use vector_store::VectorStoreKind;
 
 /// Sizes and durations of a run.
 #[derive(Debug, Clone)]

@@ -27,7 +27,7 @@ struct Args {
     pinecone_phase_s: Option<u64>,
     /// Run only the cluster on this store (default: pgvector, then pinecone).
     #[arg(long, value_enum)]
-    store: Option<shared::vector_store::VectorStoreKind>,
+    store: Option<vector_store::VectorStoreKind>,
 }
 
 #[allow(clippy::print_stdout)] // the report is this program's output

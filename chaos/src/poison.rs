@@ -120,7 +120,7 @@ pub async fn inject(
     match send("z".repeat(2_000_000)).await {
         Err(e) => notes.push(format!(
             "2 MB body: refused by SendMessage ({})",
-            short(&shared::queue::describe_sdk_error(&e))
+            short(&sync_core::queue::describe_sdk_error(&e))
         )),
         Ok(_) => anyhow::bail!("SQS accepted a 2 MB body; the suite assumes it refuses it"),
     }
@@ -135,7 +135,7 @@ pub async fn inject(
         Err(e) => {
             notes.push(format!(
                 "empty body: refused by SendMessage ({}); one space sent instead",
-                short(&shared::queue::describe_sdk_error(&e))
+                short(&sync_core::queue::describe_sdk_error(&e))
             ));
             None
         }

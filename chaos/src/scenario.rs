@@ -4,9 +4,9 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use rand::Rng;
-use shared::testing::http_fault_proxy::HttpFault;
-use shared::testing::process::Service;
-use shared::vector_store::VectorStoreKind;
+use testkit::http_fault_proxy::HttpFault;
+use testkit::process::Service;
+use vector_store::VectorStoreKind;
 
 use crate::check::Checker;
 use crate::cluster::Cluster;
@@ -378,7 +378,7 @@ async fn faults<P>(
 /// probes retry with a capped backoff, well below this.
 const READY_AGAIN: Duration = Duration::from_secs(30);
 
-async fn is_ready(p: &shared::testing::process::ServiceProcess) -> bool {
+async fn is_ready(p: &testkit::process::ServiceProcess) -> bool {
     reqwest::get(format!("{}/readyz", p.base_url()))
         .await
         .is_ok_and(|r| r.status().is_success())
@@ -395,7 +395,7 @@ async fn check_alerts(
     notes: &mut Vec<String>,
 ) -> u64 {
     let expected = injected.iter().filter(|p| p.poison).count();
-    let alerts = shared::testing::drain_queue(
+    let alerts = testkit::drain_queue(
         &cluster.queues.sqs,
         inbox,
         expected + 1,

@@ -7,14 +7,14 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
 use rand::Rng;
-use shared::catalog::{generator, store};
 use sqlx::PgPool;
+use sync_core::product;
 
 /// Insert `rows` generated products in chunks (COPY-speed upserts).
 pub async fn bulk_load(pool: &PgPool, rows: u64) -> anyhow::Result<()> {
-    let products: Vec<_> = generator::generate(generator::DEFAULT_SEED, rows).collect();
+    let products: Vec<_> = sample_catalog::generate(sample_catalog::DEFAULT_SEED, rows).collect();
     for chunk in products.chunks(5_000) {
-        store::upsert_products(pool, chunk).await?;
+        product::upsert_products(pool, chunk).await?;
     }
     Ok(())
 }

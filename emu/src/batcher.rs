@@ -8,11 +8,11 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use shared::telemetry::{Readiness, Shutdown};
-use shared::vector_store::VectorStore;
+use sync_core::telemetry::{Readiness, Shutdown};
 use tokio::sync::{Semaphore, mpsc};
 use tokio::task::JoinSet;
 use tokio::time::Instant;
+use vector_store::VectorStore;
 
 use crate::job_queue::{Delivery, JobQueue};
 use crate::metrics;
@@ -94,10 +94,25 @@ pub async fn batch_loop(
             processor.process(batch).await;
             drop(permit);
         });
-        while running.try_join_next().is_some() {}
+        while let Some(done) = running.try_join_next() {
+            propagate_panic(done);
+        }
     }
-    while running.join_next().await.is_some() {}
+    while let Some(done) = running.join_next().await {
+        propagate_panic(done);
+    }
     tracing::info!("batcher stopped");
+}
+
+/// A batch task that panicked outside the part the processor guards (a bug
+/// in emu's own plumbing) takes the batch loop down with it, and so the
+/// service: the supervisor stops emu, which exits non-zero to be replaced.
+fn propagate_panic(done: Result<(), tokio::task::JoinError>) {
+    if let Err(e) = done
+        && e.is_panic()
+    {
+        std::panic::resume_unwind(e.into_panic());
+    }
 }
 
 /// Keep `/readyz` honest while idle: nothing else touches SQS's attributes
@@ -125,5 +140,5 @@ pub async fn probe_loop(
 }
 
 fn backoff() -> impl Iterator<Item = Duration> {
-    shared::retry::backoff(Duration::from_millis(200), Duration::from_secs(10))
+    sync_core::retry::backoff(Duration::from_millis(200), Duration::from_secs(10))
 }

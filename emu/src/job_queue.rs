@@ -33,7 +33,7 @@ where
 {
     move |e| QueueError {
         operation,
-        message: shared::queue::describe_sdk_error(&e),
+        message: sync_core::queue::describe_sdk_error(&e),
     }
 }
 
@@ -165,7 +165,7 @@ impl JobQueue {
     }
 
     pub async fn probe(&self) -> Result<(), QueueError> {
-        shared::queue::probe(&self.client, &self.queue_url)
+        sync_core::queue::probe(&self.client, &self.queue_url)
             .await
             .map_err(|message| QueueError {
                 operation: "GetQueueAttributes",

@@ -1,8 +1,8 @@
-use shared::telemetry::{Shutdown, init_logging};
+use sync_core::telemetry::{Shutdown, init_logging};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let settings: emu::Settings = shared::settings::load();
+    let settings: emu::Settings = sync_core::settings::load();
     init_logging(&settings.telemetry)?;
     let shutdown = Shutdown::new();
     shutdown.trigger_on_signal();

@@ -6,40 +6,61 @@
 //! same product that supersedes it). Transient failures (store or SQS down,
 //! throttling) are retried here, with backoff, while the batch's visibility
 //! is kept extended, so a healing outage never pushes valid messages towards
-//! the DLQ. Only messages that can never succeed are dead-lettered: when
-//! the embedder or the store refuses a batch for good, the batch is halved
-//! until the products at fault are found, so that they alone are
-//! dead-lettered and every other product of the batch is indexed.
+//! the DLQ. Only messages that can never succeed are dead-lettered
+//! ([`poison`](crate::poison)): when the embedder or the store refuses a
+//! batch for good, the batch is halved until the products at fault are
+//! found, so that they alone are dead-lettered and every other product of
+//! the batch is indexed.
+//!
+//! A bug must not hold messages hostage either: a panic while applying a
+//! batch stops the visibility heartbeat (it is aborted when dropped) and
+//! hands the batch back at once, so the messages are redelivered — and, if
+//! the panic repeats, dead-lettered by SQS after maxReceiveCount.
 
 use std::collections::HashMap;
 use std::ops::Range;
+use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use shared::catalog::document;
-use shared::change_event::{ChangeEvent, Operation};
-use shared::embedding::Embedder;
-use shared::telemetry::{Readiness, Shutdown};
-use shared::vector_store::{
-    ProductMetadata, Tombstone, VectorRecord, VectorStore, VectorStoreError,
-};
+use embedding::Embedder;
+use futures::FutureExt;
+use sync_core::change_event::{ChangeEvent, Operation};
+use sync_core::coalesce::newest_per_product;
+use sync_core::document;
+use sync_core::telemetry::{Readiness, Shutdown};
+use tokio_util::task::AbortOnDropHandle;
 use tracing::Instrument;
+use vector_store::{ProductMetadata, Tombstone, VectorRecord, VectorStore, VectorStoreError};
 
-use crate::alerts::{Alerts, PoisonReport, excerpt};
-use crate::coalesce::newest_per_product;
 use crate::job_queue::{Delivery, JobQueue};
 use crate::metrics;
+use crate::poison::{self, DeadLetters, PoisonReason};
 
 #[derive(Debug, Clone)]
 pub struct Processor {
     pub queue: JobQueue,
-    pub alerts: Alerts,
+    pub dead_letters: DeadLetters,
     pub embedder: Arc<dyn Embedder>,
     pub store: Arc<dyn VectorStore>,
     pub readiness: Readiness,
     pub shutdown: Shutdown,
 }
+
+/// What became of one product's newest change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Outcome {
+    /// Its vector is written (upsert) or removed (delete).
+    Applied,
+    /// It can never succeed; its messages go to the DLQ.
+    Poison(PoisonReason),
+}
+
+/// Shutdown came while a transient failure was being retried: the batch is
+/// handed back for another instance.
+#[derive(Debug)]
+struct Interrupted;
 
 /// Why a step failed, and whether trying again can help.
 #[derive(Debug, thiserror::Error)]
@@ -61,33 +82,33 @@ impl Processor {
         metrics::batch_size(batch.len());
         let mut valid: Vec<(Delivery, ChangeEvent)> = Vec::with_capacity(batch.len());
         for delivery in batch {
-            match ChangeEvent::decode(&delivery.body) {
+            match poison::decode(&delivery) {
                 Ok(event) => valid.push((delivery, event)),
-                Err(reason) => self.dead_letter(&delivery, &reason.to_string()).await,
+                Err(reason) => self.dead_letters.send(&delivery, &reason).await,
             }
         }
         if valid.is_empty() {
             return;
         }
 
-        // Keep the batch ours while it is being worked on.
-        let heartbeat = self.keep_visible(valid.iter().map(|(d, _)| d.clone()).collect());
+        // Keep the batch ours while it is being worked on; dropped (and so
+        // stopped) on every way out of this function, unwinding included.
+        let _heartbeat = self.keep_visible(valid.iter().map(|(d, _)| d.clone()).collect());
         let changes = changes_per_product(&valid);
         metrics::messages("superseded", valid.len() - changes.len());
-        let outcome = self.apply(&changes).await;
-        heartbeat.abort();
+        let applied = AssertUnwindSafe(self.apply(&changes)).catch_unwind().await;
 
-        match outcome {
-            Ok(outcomes) => {
+        match applied {
+            Ok(Ok(outcomes)) => {
                 let mut done: Vec<&Delivery> = Vec::with_capacity(valid.len());
                 for (change, outcome) in changes.iter().zip(outcomes) {
                     match outcome {
-                        Ok(()) => done.extend(&change.deliveries),
+                        Outcome::Applied => done.extend(&change.deliveries),
                         // The store or the embedder refused this product's
                         // data for good; its batch-mates went through.
-                        Err(reason) => {
+                        Outcome::Poison(reason) => {
                             for delivery in &change.deliveries {
-                                self.dead_letter(delivery, &reason).await;
+                                self.dead_letters.send(delivery, &reason).await;
                             }
                         }
                     }
@@ -103,40 +124,48 @@ impl Processor {
                     metrics::lag_seconds(lag);
                 }
             }
-            Err(reason) => {
-                // Only reached on shutdown: hand the batch back at once so
-                // another instance picks it up without waiting out the timeout.
-                tracing::info!(%reason, "releasing the batch");
-                let deliveries: Vec<&Delivery> = valid.iter().map(|(d, _)| d).collect();
-                if let Err(e) = self.queue.set_visibility(&deliveries, 0).await {
-                    tracing::warn!(error = %e, "could not release the batch; it reappears after the visibility timeout");
-                }
+            Ok(Err(Interrupted)) => {
+                // Only on shutdown: hand the batch back at once so another
+                // instance picks it up without waiting out the timeout.
+                tracing::info!("shutting down; releasing the batch");
+                self.release(&valid).await;
+            }
+            Err(panic) => {
+                metrics::error("panic");
+                tracing::error!(
+                    panic = panic_message(&*panic),
+                    "applying the batch panicked; releasing it for redelivery"
+                );
+                self.release(&valid).await;
             }
         }
     }
 
+    /// Make the batch's messages visible again now.
+    async fn release(&self, valid: &[(Delivery, ChangeEvent)]) {
+        let deliveries: Vec<&Delivery> = valid.iter().map(|(d, _)| d).collect();
+        if let Err(e) = self.queue.set_visibility(&deliveries, 0).await {
+            tracing::warn!(error = %e, "could not release the batch; it reappears after the visibility timeout");
+        }
+    }
+
     /// Embed and write the newest change of each product, retrying
-    /// transient failures until they heal. Returns, per change, `Ok` or the
-    /// reason it can never succeed; `Err` only when shutdown interrupted a
-    /// retry.
-    async fn apply(&self, changes: &[Change<'_>]) -> Result<Vec<Result<(), String>>, String> {
-        let mut outcomes: Vec<Result<(), String>> = vec![Ok(()); changes.len()];
-        let upserts: Vec<usize> = (0..changes.len())
-            .filter(|&i| changes[i].event.op == Operation::Upsert)
+    /// transient failures until they heal. One outcome per change;
+    /// [`Interrupted`] only when shutdown cut a retry short.
+    async fn apply(&self, changes: &[Change<'_>]) -> Result<Vec<Outcome>, Interrupted> {
+        let mut outcomes = vec![Outcome::Applied; changes.len()];
+        let upserts: Vec<(usize, &ChangeEvent)> = changes
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.event.op == Operation::Upsert)
+            .filter_map(|(i, c)| c.event.product.as_ref().map(|_| (i, c.event)))
             .collect();
-        // One text per upsert, aligned with `upserts` (an upsert always has
-        // a product: `ChangeEvent::decode` checks it).
+        // One text per upsert, aligned with `upserts` (`ChangeEvent::decode`
+        // guarantees an upsert its product).
         let texts: Vec<String> = upserts
             .iter()
-            .map(|&i| {
-                changes[i]
-                    .event
-                    .product
-                    .as_ref()
-                    .map_or_else(String::new, |p| {
-                        document::compose(&p.name, p.category.as_deref(), &p.description)
-                    })
-            })
+            .filter_map(|(_, event)| event.product.as_ref())
+            .map(|p| document::compose(&p.name, p.category.as_deref(), &p.description))
             .collect();
         let embedded = self
             .isolate("embed", texts.len(), |range| self.embed(&texts[range]))
@@ -144,8 +173,7 @@ impl Processor {
 
         let mut records: Vec<VectorRecord> = Vec::with_capacity(upserts.len());
         let mut owners: Vec<usize> = Vec::with_capacity(changes.len());
-        for (&i, vector) in upserts.iter().zip(embedded) {
-            let event = changes[i].event;
+        for (&(i, event), vector) in upserts.iter().zip(embedded) {
             match (vector, &event.product) {
                 (Ok(values), Some(product)) => {
                     owners.push(i);
@@ -161,9 +189,10 @@ impl Processor {
                         },
                     });
                 }
-                (Err(reason), _) => outcomes[i] = Err(reason),
-                // `ChangeEvent::decode` guarantees an upsert's product.
-                (Ok(_), None) => outcomes[i] = Err("upsert without a product".into()),
+                (Err(reason), _) => {
+                    outcomes[i] = Outcome::Poison(PoisonReason::EmbedderRefused(reason));
+                }
+                (Ok(_), None) => {}
             }
         }
         let mut tombstones: Vec<Tombstone> = Vec::new();
@@ -195,7 +224,7 @@ impl Processor {
             match outcome {
                 Ok(()) if changes[i].event.op == Operation::Upsert => indexed += 1,
                 Ok(()) => deleted += 1,
-                Err(reason) => outcomes[i] = Err(reason),
+                Err(reason) => outcomes[i] = Outcome::Poison(PoisonReason::StoreRefused(reason)),
             }
         }
         metrics::messages("indexed", indexed);
@@ -207,13 +236,14 @@ impl Processor {
     /// on a range of several items, the range is halved and each half tried
     /// on its own, so that one product the store or embedder refuses costs
     /// only itself (and about 2·log2(len) extra calls), never its
-    /// batch-mates. Returns one outcome per item; `Err` on shutdown.
+    /// batch-mates. Returns one outcome per item: the value, or why it can
+    /// never succeed.
     async fn isolate<R, F, Fut>(
         &self,
         what: &'static str,
         len: usize,
         mut attempt: F,
-    ) -> Result<Vec<Result<R, String>>, String>
+    ) -> Result<Vec<Result<R, String>>, Interrupted>
     where
         F: FnMut(Range<usize>) -> Fut,
         Fut: std::future::Future<Output = Result<Vec<R>, StepError>>,
@@ -239,7 +269,7 @@ impl Processor {
                     pending.push(middle..range.end);
                     pending.push(range.start..middle);
                 }
-                Err(StepError::Transient(reason, _)) => return Err(reason),
+                Err(StepError::Transient(..)) => return Err(Interrupted),
             }
         }
         // Every item got an outcome: the ranges tried cover 0..len.
@@ -306,14 +336,15 @@ impl Processor {
         .await
     }
 
-    /// Run `step` until it succeeds, fails permanently, or shutdown comes.
+    /// Run `step` until it succeeds, fails permanently, or shutdown comes
+    /// (then the last transient error is returned).
     async fn retry<T, F, Fut>(&self, what: &'static str, mut step: F) -> Result<T, StepError>
     where
         F: FnMut() -> Fut,
         Fut: std::future::Future<Output = Result<T, StepError>>,
     {
         let mut delays =
-            shared::retry::backoff(Duration::from_millis(100), Duration::from_secs(20));
+            sync_core::retry::backoff(Duration::from_millis(100), Duration::from_secs(20));
         loop {
             match step().await {
                 Ok(value) => return Ok(value),
@@ -331,11 +362,12 @@ impl Processor {
         }
     }
 
-    /// Extend the visibility of the batch every half timeout until aborted.
-    fn keep_visible(&self, deliveries: Vec<Delivery>) -> tokio::task::JoinHandle<()> {
+    /// Extend the visibility of the batch every half timeout, until the
+    /// returned handle is dropped.
+    fn keep_visible(&self, deliveries: Vec<Delivery>) -> AbortOnDropHandle<()> {
         let queue = self.queue.clone();
         let every = Duration::from_secs(u64::from(queue.visibility_timeout_s.unsigned_abs()) / 2);
-        tokio::spawn(async move {
+        AbortOnDropHandle::new(tokio::spawn(async move {
             loop {
                 tokio::time::sleep(every).await;
                 let refs: Vec<&Delivery> = deliveries.iter().collect();
@@ -346,36 +378,7 @@ impl Processor {
                     tracing::warn!(error = %e, "could not extend the batch's visibility");
                 }
             }
-        })
-    }
-
-    /// Move a message that can never succeed to the DLQ and say why on SNS.
-    /// If SQS is unavailable the message stays put and comes back later.
-    async fn dead_letter(&self, delivery: &Delivery, reason: &str) {
-        let span = tracing::warn_span!("poison", message_id = %delivery.message_id);
-        async {
-            tracing::warn!(%reason, receive_count = delivery.receive_count, "message can never succeed; moving it to the DLQ");
-            metrics::messages("poison", 1);
-            if let Err(e) = self.queue.dead_letter(delivery).await {
-                metrics::error("dead_letter");
-                tracing::error!(error = %e, "could not move the message to the DLQ; it will be redelivered");
-                return;
-            }
-            let report = PoisonReport {
-                reason,
-                message_id: &delivery.message_id,
-                receive_count: delivery.receive_count,
-                queue_url: &self.queue.queue_url,
-                dead_letter_queue_url: &self.queue.dlq_url,
-                body_excerpt: excerpt(&delivery.body, 300),
-            };
-            if let Err(e) = self.alerts.poison(&report).await {
-                metrics::error("sns");
-                tracing::error!(error = %e, "could not publish the poison notification");
-            }
-        }
-        .instrument(span)
-        .await;
+        }))
     }
 }
 
@@ -388,11 +391,11 @@ struct Change<'a> {
 }
 
 fn changes_per_product(valid: &[(Delivery, ChangeEvent)]) -> Vec<Change<'_>> {
-    let events: Vec<&ChangeEvent> = valid.iter().map(|(_, e)| e).collect();
-    let mut changes: Vec<Change<'_>> = newest_per_product(&events)
+    let newest = newest_per_product(valid.iter().map(|(_, e)| e), |e| (e.product_id, e.version));
+    let mut changes: Vec<Change<'_>> = newest
         .into_iter()
-        .map(|i| Change {
-            event: events[i],
+        .map(|event| Change {
+            event,
             deliveries: Vec::new(),
         })
         .collect();
@@ -421,4 +424,13 @@ fn is_deployment_fault(error: &VectorStoreError) -> bool {
                 ..
             }
     )
+}
+
+/// The text of a panic's payload, when it has one.
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> &str {
+    payload
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("(no message)")
 }

@@ -1,12 +1,12 @@
-//! emu's settings, from environment variables (see README, "Settings").
+//! emu's settings, from environment variables (docs/configuration.md).
 
 use std::net::SocketAddr;
 use std::time::Duration;
 
 use clap::Parser;
-use shared::embedding::EmbedderSettings;
-use shared::settings::{AwsSettings, DatabaseSettings, TelemetrySettings};
-use shared::vector_store::VectorStoreSettings;
+use embedding::EmbedderSettings;
+use sync_core::settings::{AwsSettings, DatabaseSettings, TelemetrySettings};
+use vector_store::VectorStoreSettings;
 
 #[derive(Parser, Debug, Clone)]
 #[command(

@@ -8,7 +8,7 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::Stack;
-use shared::testing::eventually;
+use testkit::eventually;
 
 #[tokio::test]
 async fn ten_thousand_products_become_ten_thousand_matching_vectors() {
@@ -20,8 +20,8 @@ async fn ten_thousand_products_become_ten_thousand_matching_vectors() {
     let pool = &stack.db.pool;
 
     let started = Instant::now();
-    let products: Vec<_> = shared::catalog::generator::generate(11, 10_000).collect();
-    shared::catalog::store::upsert_products(pool, &products)
+    let products: Vec<_> = sample_catalog::generate(11, 10_000).collect();
+    sync_core::product::upsert_products(pool, &products)
         .await
         .unwrap();
     sqlx::query(
@@ -57,9 +57,7 @@ async fn ten_thousand_products_become_ten_thousand_matching_vectors() {
     let lowest = common::assert_vectors_match_rows(pool, &store, &embedder).await;
     eprintln!("lowest cosine to the current text: {lowest}");
     assert_eq!(
-        shared::vector_store::VectorStore::count(&store)
-            .await
-            .unwrap(),
+        vector_store::VectorStore::count(&store).await.unwrap(),
         10_000 - 200
     );
     assert!(stack.dead_letters(Duration::from_secs(1)).await.is_empty());

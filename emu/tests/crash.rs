@@ -8,9 +8,9 @@ mod common;
 use std::time::Duration;
 
 use common::Stack;
-use shared::testing::eventually;
-use shared::testing::process::Service;
-use shared::vector_store::VectorStore;
+use testkit::eventually;
+use testkit::process::Service;
+use vector_store::VectorStore;
 
 #[tokio::test]
 async fn a_killed_emu_restarted_indexes_everything() {
@@ -20,8 +20,8 @@ async fn a_killed_emu_restarted_indexes_everything() {
     let env = [("EMU_VISIBILITY_TIMEOUT_S", "10")];
     stack.start_pelican().await;
     let mut emu = stack.spawn(Service::Emu, &env).await;
-    let products: Vec<_> = shared::catalog::generator::generate(41, 2_000).collect();
-    shared::catalog::store::upsert_products(&stack.db.pool, &products)
+    let products: Vec<_> = sample_catalog::generate(41, 2_000).collect();
+    sync_core::product::upsert_products(&stack.db.pool, &products)
         .await
         .unwrap();
 

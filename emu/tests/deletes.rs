@@ -7,8 +7,8 @@ mod common;
 use std::time::Duration;
 
 use common::Stack;
-use shared::testing::eventually;
-use shared::vector_store::VectorStore;
+use testkit::eventually;
+use vector_store::VectorStore;
 
 #[tokio::test]
 async fn a_deleted_row_loses_its_vector() {
@@ -18,8 +18,8 @@ async fn a_deleted_row_loses_its_vector() {
         .start_emu(stack.emu_settings(common::pgvector()))
         .await;
     let pool = &stack.db.pool;
-    let products: Vec<_> = shared::catalog::generator::generate(51, 20).collect();
-    shared::catalog::store::upsert_products(pool, &products)
+    let products: Vec<_> = sample_catalog::generate(51, 20).collect();
+    sync_core::product::upsert_products(pool, &products)
         .await
         .unwrap();
     let store = stack.pgvector();
@@ -83,7 +83,7 @@ async fn deleting_a_never_indexed_key_is_not_an_error() {
         .await;
     // ...and a row created and deleted before emu could index it.
     let mut tx = pool.begin().await.unwrap();
-    let product = shared::catalog::generator::product(52, 0);
+    let product = sample_catalog::product(52, 0);
     sqlx::query("INSERT INTO products (sku, name, description) VALUES ($1, $2, $3)")
         .bind(&product.sku)
         .bind(&product.name)
@@ -98,8 +98,8 @@ async fn deleting_a_never_indexed_key_is_not_an_error() {
         .unwrap();
     tx.commit().await.unwrap();
     // A live row after them, to know when the queue has been worked through.
-    let products: Vec<_> = shared::catalog::generator::generate(53, 3).collect();
-    shared::catalog::store::upsert_products(pool, &products)
+    let products: Vec<_> = sample_catalog::generate(53, 3).collect();
+    sync_core::product::upsert_products(pool, &products)
         .await
         .unwrap();
 

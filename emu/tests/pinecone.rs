@@ -2,41 +2,35 @@
 //! readiness probes) validates against the official spec's shapes and the
 //! documented limits, and one large flush is split into as few requests as
 //! those limits allow. The index is the spec-checking double of
-//! `shared/tests/vector_store_pinecone`; emu is the release binary.
+//! `testkit::pinecone_double`; emu is the release binary.
 #![allow(clippy::unwrap_used)]
 
 mod common;
-#[allow(dead_code)]
-#[path = "../../shared/tests/vector_store_pinecone/double.rs"]
-mod double;
-#[allow(dead_code)]
-#[path = "../../shared/tests/vector_store_pinecone/spec.rs"]
-mod spec;
 
 use std::time::Duration;
 
 use common::Stack;
-use double::{Double, MAX_DELETE_IDS, MAX_UPSERT_BYTES, MAX_UPSERT_VECTORS};
-use shared::testing::eventually;
-use shared::testing::process::Service;
+use testkit::eventually;
+use testkit::pinecone_double::{Double, MAX_DELETE_IDS, MAX_UPSERT_BYTES, MAX_UPSERT_VECTORS};
+use testkit::process::Service;
 
 const API_KEY: &str = "pcsk_emu_flush_test";
-const FLUSH: usize = 2_500;
+/// Over the 1 000-id limit of a delete, and several 2 MB upserts' worth.
+const FLUSH: usize = 1_200;
 
 #[tokio::test]
-async fn a_2500_message_flush_is_split_within_the_spec_limits() {
+async fn a_1200_message_flush_is_split_within_the_spec_limits() {
     let stack = Stack::create(3, 2_400).await;
     let double = Double::start(API_KEY).await;
     let url = double.url();
     let batch = FLUSH.to_string();
-    // The 2 500 messages are queued before emu starts, so that one flush
-    // takes them all however slowly the emulator hands them out (on a
-    // loaded 2-core machine receiving them took over 250 s); the flush
+    // The messages are queued before emu starts, so that one flush takes
+    // them all however slowly the emulator hands them out; the flush
     // timeout (emu's maximum, 600 s) stays below half the visibility, as
     // emu requires.
     stack.start_pelican().await;
-    let products: Vec<_> = shared::catalog::generator::generate(61, FLUSH as u64).collect();
-    shared::catalog::store::upsert_products(&stack.db.pool, &products)
+    let products: Vec<_> = sample_catalog::generate(61, FLUSH as u64).collect();
+    sync_core::product::upsert_products(&stack.db.pool, &products)
         .await
         .unwrap();
     let queued = eventually(Duration::from_secs(120), || async {
@@ -44,20 +38,16 @@ async fn a_2500_message_flush_is_split_within_the_spec_limits() {
     })
     .await;
     assert!(queued, "pelican queued {:?}", stack.queue_depth().await);
-    let mut emu = stack
-        .spawn(
-            Service::Emu,
-            &[
-                ("VECTOR_STORE", "pinecone"),
-                ("PINECONE_INDEX_HOST", &url),
-                ("PINECONE_API_KEY", API_KEY),
-                ("EMU_BATCH_SIZE", &batch),
-                ("EMU_BATCH_TIMEOUT_MS", "600000"),
-                ("EMU_RECEIVERS", "8"),
-                ("EMU_VISIBILITY_TIMEOUT_S", "2400"),
-            ],
-        )
-        .await;
+    let emu_env = [
+        ("VECTOR_STORE", "pinecone"),
+        ("PINECONE_INDEX_HOST", url.as_str()),
+        ("PINECONE_API_KEY", API_KEY),
+        ("EMU_BATCH_SIZE", batch.as_str()),
+        ("EMU_BATCH_TIMEOUT_MS", "600000"),
+        ("EMU_RECEIVERS", "8"),
+        ("EMU_VISIBILITY_TIMEOUT_S", "2400"),
+    ];
+    let mut emu = stack.spawn(Service::Emu, &emu_env).await;
 
     let indexed = eventually(Duration::from_secs(800), || async {
         double.stored_count("") == FLUSH
@@ -100,14 +90,19 @@ async fn a_2500_message_flush_is_split_within_the_spec_limits() {
         );
     }
 
-    // The same rows deleted: deletes of at most 1 000 ids (3 when the
-    // 2 500 tombstones come in one flush).
+    // The same rows deleted, queued again before an emu takes them, so
+    // that they too come in one flush: deletes of at most 1 000 ids.
+    emu.terminate(Duration::from_secs(30)).await.unwrap();
     sqlx::query("DELETE FROM products")
         .execute(&stack.db.pool)
         .await
         .unwrap();
-    // Longer than the flush timeout: tombstones that miss the first flush
-    // go out when it expires.
+    let queued = eventually(Duration::from_secs(120), || async {
+        stack.queue_depth().await.0 == FLUSH as u64
+    })
+    .await;
+    assert!(queued, "pelican queued {:?}", stack.queue_depth().await);
+    let mut emu = stack.spawn(Service::Emu, &emu_env).await;
     let deleted = eventually(Duration::from_secs(800), || async {
         double.stored_count("") == 0
     })

@@ -7,7 +7,7 @@ mod common;
 use std::time::Duration;
 
 use common::Stack;
-use shared::testing::eventually;
+use testkit::eventually;
 
 #[tokio::test]
 async fn poison_goes_to_the_dlq_with_one_notification_and_does_not_block_others() {
@@ -28,8 +28,8 @@ async fn poison_goes_to_the_dlq_with_one_notification_and_does_not_block_others(
     for (group, body) in &poison {
         stack.send_raw(group, group, body).await;
     }
-    let products: Vec<_> = shared::catalog::generator::generate(12, 200).collect();
-    shared::catalog::store::upsert_products(&stack.db.pool, &products)
+    let products: Vec<_> = sample_catalog::generate(12, 200).collect();
+    sync_core::product::upsert_products(&stack.db.pool, &products)
         .await
         .unwrap();
 

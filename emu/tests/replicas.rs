@@ -9,8 +9,8 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::Stack;
-use shared::testing::eventually;
-use shared::testing::process::Service;
+use testkit::eventually;
+use testkit::process::Service;
 
 #[tokio::test]
 async fn three_emus_and_two_pelicans_converge_on_the_final_versions() {
@@ -31,8 +31,8 @@ async fn three_emus_and_two_pelicans_converge_on_the_final_versions() {
         );
     }
     let pool = &stack.db.pool;
-    let products: Vec<_> = shared::catalog::generator::generate(31, 100).collect();
-    shared::catalog::store::upsert_products(pool, &products)
+    let products: Vec<_> = sample_catalog::generate(31, 100).collect();
+    sync_core::product::upsert_products(pool, &products)
         .await
         .unwrap();
     let ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM products ORDER BY id")

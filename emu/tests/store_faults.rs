@@ -1,22 +1,16 @@
 //! emu against a Pinecone index that fails: throttling and outages are
 //! ridden out without dead-lettering anything; a record the store refuses
 //! for good costs only its own product. The index is the spec-checking
-//! double of `shared/tests/vector_store_pinecone`.
+//! double of `testkit::pinecone_double`.
 #![allow(clippy::unwrap_used)]
 
 mod common;
-#[allow(dead_code)]
-#[path = "../../shared/tests/vector_store_pinecone/double.rs"]
-mod double;
-#[allow(dead_code)]
-#[path = "../../shared/tests/vector_store_pinecone/spec.rs"]
-mod spec;
 
 use std::time::Duration;
 
 use common::Stack;
-use double::{Double, Fault, RetryAfter};
-use shared::testing::eventually;
+use testkit::eventually;
+use testkit::pinecone_double::{Double, Fault, RetryAfter};
 
 const API_KEY: &str = "pcsk_emu_test";
 
@@ -57,8 +51,8 @@ async fn throttling_then_an_outage_is_retried_and_nothing_is_dead_lettered() {
     stack
         .start_emu(stack.emu_settings(common::pinecone(&double.url(), API_KEY)))
         .await;
-    let products: Vec<_> = shared::catalog::generator::generate(21, 150).collect();
-    shared::catalog::store::upsert_products(&stack.db.pool, &products)
+    let products: Vec<_> = sample_catalog::generate(21, 150).collect();
+    sync_core::product::upsert_products(&stack.db.pool, &products)
         .await
         .unwrap();
 
@@ -78,8 +72,8 @@ async fn a_record_the_store_refuses_costs_only_its_own_product() {
     let stack = Stack::create(3, 30).await;
     let double = Double::start(API_KEY).await;
     let inbox = stack.alert_inbox().await;
-    let products: Vec<_> = shared::catalog::generator::generate(22, 60).collect();
-    shared::catalog::store::upsert_products(&stack.db.pool, &products)
+    let products: Vec<_> = sample_catalog::generate(22, 60).collect();
+    sync_core::product::upsert_products(&stack.db.pool, &products)
         .await
         .unwrap();
     let refused: i64 = sqlx::query_scalar("SELECT id FROM products ORDER BY id OFFSET 17 LIMIT 1")
@@ -101,7 +95,7 @@ async fn a_record_the_store_refuses_costs_only_its_own_product() {
     assert!(others_indexed, "{} of 59 vectors", double.stored_count(""));
     let dead = stack.dead_letters(Duration::from_secs(5)).await;
     assert_eq!(dead.len(), 1, "only the refused product is dead-lettered");
-    let event = shared::change_event::ChangeEvent::decode(&dead[0]).unwrap();
+    let event = sync_core::change_event::ChangeEvent::decode(&dead[0]).unwrap();
     assert_eq!(event.product_id, refused);
     let alerts = stack.alerts(&inbox, Duration::from_secs(3)).await;
     assert_eq!(alerts.len(), 1, "{alerts:?}");

@@ -1,7 +1,7 @@
 """Diffusion over the catalog's own nearest-neighbour graph (manifold
 ranking: the query's nearest products seed a random walk on a mutual kNN
 graph of the products), as a signal beside the cosine, on top of the kept
-ranking. Not kept: see README "Search quality".
+ranking. Not kept: see docs/search-quality.md.
 
     /tmp/lab/bin/python eval/lab/diffusion.py
 """

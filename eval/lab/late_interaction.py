@@ -1,6 +1,6 @@
 """Token-level late interaction (ColBERT-style MaxSim over the model's last
 layer, no pooling) as a signal beside the pooled cosine, on top of the kept
-ranking. Not kept: see README "Search quality".
+ranking. Not kept: see docs/search-quality.md.
 
     /tmp/lab/bin/python eval/lab/late_interaction.py
 

@@ -1,5 +1,5 @@
 """Query expansion with a thesaurus (WordNet 3.0), measured on top of the
-kept ranking. Not kept: see README "Search quality".
+kept ranking. Not kept: see docs/search-quality.md.
 
     apt-get install wordnet-base     # the database, in /usr/share/wordnet
     /tmp/lab/bin/python eval/lab/thesaurus.py

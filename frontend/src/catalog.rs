@@ -4,11 +4,11 @@
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
+use crate::search::RowCache;
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
-use shared::search::RowCache;
-use shared::vector_store::VectorStore;
 use sqlx::PgPool;
+use vector_store::VectorStore;
 
 use crate::edit::ProductEdit;
 

@@ -10,9 +10,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
 
-pub const MAX_NAME_CHARS: usize = 500;
-pub const MAX_DESCRIPTION_CHARS: usize = 8_000;
-pub const MAX_CATEGORY_CHARS: usize = 100;
+pub use sync_core::change_event::{MAX_CATEGORY_CHARS, MAX_DESCRIPTION_CHARS, MAX_NAME_CHARS};
 
 /// The columns an edit may change; `None` = leave as it is.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -10,19 +10,27 @@
 //! * `auth` — users, sessions, CSRF tokens, the API key.
 //! * `middleware` — request ids, metrics, security headers, limits.
 //! * `readiness` — the `/readyz` probes.
+//! * `search` — search itself: query embedding and its cache, candidate
+//!   window, ranking, result and row caches.
 //! * `sync_status` — `/status`, the header badge, `/api/status`.
+//! * `imports` — bulk catalog upload: upload URLs, import jobs and their
+//!   pages (the import worker itself is `catalog_import`'s).
 //! * `hash_password` — the `frontend hash-password` tool.
 //!
-//! Search itself (embedding, caching, ranking) is `shared::search`.
+//! Every background task (HTTP server, probes, sync sampler, row-cache
+//! listener, import worker) runs under one supervisor: if any stops, the
+//! frontend stops.
 
 pub mod api;
 pub mod auth;
 pub mod catalog;
 pub mod edit;
 pub mod hash_password;
+pub mod imports;
 pub mod middleware;
 pub mod params;
 mod readiness;
+pub mod search;
 mod search_failure;
 mod settings;
 pub mod sync_status;
@@ -32,18 +40,19 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use anyhow::Context;
 use axum::Router;
 use axum::extract::FromRef;
 use axum::http::Uri;
 use axum::response::{IntoResponse, Response};
-use shared::embedding::Embedder;
-use shared::search::{SearchOptions, Searcher};
-use shared::telemetry::{Readiness, Shutdown, health_router};
+use embedding::Embedder;
+use sync_core::telemetry::{Readiness, Shutdown, Supervisor, health_router};
 use tokio::net::TcpListener;
-use tokio::task::JoinHandle;
 
 use crate::auth::{Auth, LoginThrottle, Sessions};
 use crate::catalog::Catalog;
+use crate::imports::Imports;
+use crate::search::{SearchOptions, Searcher};
 pub use crate::settings::Settings;
 use crate::sync_status::SyncMonitor;
 
@@ -54,6 +63,7 @@ pub struct AppState {
     pub catalog: Catalog,
     pub auth: Auth,
     pub monitor: SyncMonitor,
+    pub imports: Imports,
 }
 
 impl FromRef<AppState> for Auth {
@@ -68,17 +78,19 @@ impl FromRef<AppState> for SyncMonitor {
     }
 }
 
+/// A running service. Its tasks run while this value lives: drive it with
+/// [`Application::run_until_stopped`]; dropping it stops them.
 pub struct Application {
     addr: SocketAddr,
-    tasks: Vec<JoinHandle<()>>,
+    tasks: Supervisor,
 }
 
 impl Application {
     /// Load the embedding model, then [`Application::with_embedder`].
     pub async fn build(settings: Settings, shutdown: Shutdown) -> anyhow::Result<Self> {
-        let embedder = shared::embedding::connect(&settings.embedder)
+        let embedder = embedding::connect(&settings.embedder)
             .await
-            .map_err(|e| anyhow::anyhow!("the embedding model (MODEL_DIR / EMBEDDER): {e}"))?;
+            .context("the embedding model (MODEL_DIR / EMBEDDER)")?;
         Self::with_embedder(settings, embedder, shutdown).await
     }
 
@@ -92,22 +104,23 @@ impl Application {
     ) -> anyhow::Result<Self> {
         middleware::describe_metrics();
         let readiness = Readiness::new(readiness::CHECKS);
-        let pool =
-            shared::db::connect(&settings.database.database_url, settings.db_connections).await?;
-        let store =
-            shared::vector_store::connect(&settings.vector_store, Some(pool.clone())).await?;
+        let pool = sync_core::db::connect(&settings.database.database_url, settings.db_connections)
+            .await?;
+        let store = vector_store::connect(&settings.vector_store, pool.clone())?;
+        let mut tasks = Supervisor::new(readiness.clone(), shutdown.clone());
         let users = settings.users.clone().unwrap_or_default();
         if users.is_empty() {
             tracing::warn!("FRONTEND_USERS is empty: nobody can log in to edit products");
         }
-        let aws = shared::queue::sdk_config(&settings.aws).await;
-        let monitor = SyncMonitor::spawn(
+        let aws = sync_core::queue::sdk_config(&settings.aws).await;
+        let (monitor, sampler) = SyncMonitor::new(
             pool.clone(),
-            shared::queue::sqs_client(&aws),
+            sync_core::queue::sqs_client(&aws),
             Arc::clone(&store),
             settings.sync_status.clone(),
             shutdown.clone(),
         );
+        tasks.spawn("sync-status", sampler);
         let searcher = Searcher::new(
             pool.clone(),
             Arc::clone(&store),
@@ -120,12 +133,19 @@ impl Application {
             },
         );
         // Result rows are served from memory only while this follows
-        // every change to `products` (see `shared::search::row_cache`).
-        let row_watch = tokio::spawn(shared::search::follow_product_changes(
+        // every change to `products` (see `search::row_cache`).
+        tasks.spawn(
+            "row-cache-listener",
+            search::follow_product_changes(pool.clone(), searcher.row_cache(), shutdown.clone()),
+        );
+        let imports = imports::start(
+            &settings.uploads,
+            &aws,
             pool.clone(),
-            searcher.row_cache(),
-            shutdown.clone(),
-        ));
+            Arc::clone(&store),
+            &mut tasks,
+            &shutdown,
+        );
         let state = AppState {
             catalog: Catalog::new(pool.clone(), Arc::clone(&store), searcher.row_cache()),
             searcher,
@@ -137,13 +157,18 @@ impl Application {
                 LoginThrottle::new(settings.login_attempts_per_minute),
             ),
             monitor,
+            imports,
         };
-        let app = middleware::wrap(router(state, readiness.clone()), settings.request_timeout());
+        let app = middleware::wrap(
+            router(state, readiness.clone()),
+            settings.request_timeout(),
+            settings.hsts,
+        );
 
         let listener = TcpListener::bind(settings.http_addr).await?;
         let addr = listener.local_addr()?;
         let server_shutdown = shutdown.clone();
-        let server = tokio::spawn(async move {
+        tasks.spawn("http", async move {
             let result = axum::serve(listener, app)
                 .with_graceful_shutdown(async move { server_shutdown.triggered().await })
                 .await;
@@ -151,24 +176,22 @@ impl Application {
                 tracing::error!(error = %e, "the HTTP server failed");
             }
         });
-        let probes = tokio::spawn(readiness::probe_loop(
-            pool, store, embedder, readiness, shutdown,
-        ));
-        Ok(Self {
-            addr,
-            tasks: vec![server, probes, row_watch],
-        })
+        tasks.spawn(
+            "probes",
+            readiness::probe_loop(pool, store, embedder, readiness, shutdown),
+        );
+        Ok(Self { addr, tasks })
     }
 
     pub fn addr(&self) -> SocketAddr {
         self.addr
     }
 
+    /// Serve until shutdown and every task has drained. An error means a
+    /// task stopped on its own (the process should exit non-zero and be
+    /// replaced).
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
-        for task in self.tasks {
-            task.await?;
-        }
-        Ok(())
+        Ok(self.tasks.run().await?)
     }
 }
 
@@ -178,11 +201,13 @@ impl Application {
 pub fn router(state: AppState, readiness: Readiness) -> Router {
     let pages = web::pages()
         .merge(sync_status::router())
+        .merge(imports::pages_router())
         .layer(axum::middleware::from_fn(auth::issue_browser_id));
     Router::new()
         .merge(pages)
         .merge(web::assets())
         .merge(api::router())
+        .merge(imports::api_router())
         .fallback(fallback)
         .with_state(state)
         .merge(health_router(readiness))

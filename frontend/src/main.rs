@@ -1,4 +1,4 @@
-use shared::telemetry::{Shutdown, init_logging};
+use sync_core::telemetry::{Shutdown, init_logging};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -6,7 +6,7 @@ async fn main() -> anyhow::Result<()> {
     if std::env::args().nth(1).as_deref() == Some("hash-password") {
         return frontend::hash_password::run();
     }
-    let settings: frontend::Settings = shared::settings::load();
+    let settings: frontend::Settings = sync_core::settings::load();
     init_logging(&settings.telemetry)?;
     let shutdown = Shutdown::new();
     shutdown.trigger_on_signal();

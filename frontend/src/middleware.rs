@@ -30,7 +30,13 @@ const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; st
 
 /// Wrap the application in every layer. Each `.layer` wraps what is above
 /// it, so the list reads from the innermost layer to the outermost.
-pub fn wrap(app: Router, request_timeout: Duration) -> Router {
+/// HSTS for a year: long enough to matter, the value browsers and
+/// preload lists expect. Subdomains are left out: the frontend cannot know
+/// whether every other host of the domain serves HTTPS.
+const HSTS: &str = "max-age=31536000";
+
+pub fn wrap(app: Router, request_timeout: Duration, hsts: bool) -> Router {
+    let hsts = hsts.then(|| HeaderValue::from_static(HSTS));
     let x_request_id = HeaderName::from_static("x-request-id");
     app.route_layer(middleware::from_fn(remember_route))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
@@ -50,6 +56,10 @@ pub fn wrap(app: Router, request_timeout: Duration) -> Router {
         .layer(security_header(header::REFERRER_POLICY, "same-origin"))
         .layer(security_header(header::X_FRAME_OPTIONS, "DENY"))
         .layer(security_header(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::STRICT_TRANSPORT_SECURITY,
+            move |_: &Response| hsts.clone(),
+        ))
         .layer(security_header(
             header::CONTENT_SECURITY_POLICY,
             CONTENT_SECURITY_POLICY,
@@ -72,6 +82,16 @@ pub fn wrap(app: Router, request_timeout: Duration) -> Router {
             }),
         )
         .layer(SetRequestIdLayer::new(x_request_id, MakeRequestUuid))
+}
+
+/// The policy of every page, also letting the page's scripts connect to
+/// `origin` (the upload page `PUT`s files to S3). A handler that sets its
+/// own Content-Security-Policy keeps it (the layer only fills it in).
+pub fn content_security_policy_with_connect(origin: &str) -> String {
+    CONTENT_SECURITY_POLICY.replace(
+        "connect-src 'self'",
+        &format!("connect-src 'self' {origin}"),
+    )
 }
 
 fn security_header(name: HeaderName, value: &'static str) -> SetResponseHeaderLayer<HeaderValue> {
@@ -140,5 +160,9 @@ pub fn describe_metrics() {
     metrics::describe_counter!(
         "http_requests_total",
         "HTTP requests answered, by method, route and status"
+    );
+    metrics::describe_counter!(
+        "search_window_widened_total",
+        "Searches whose candidate window was asked again, wider, because the vector store still held matches of deleted or filtered-out products"
     );
 }

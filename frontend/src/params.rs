@@ -11,12 +11,12 @@
 
 use std::str::FromStr;
 
+use crate::search::{MAX_QUERY_CHARS, MAX_RESULT_WINDOW, SearchRequest};
 use axum::http::StatusCode;
 use percent_encoding::percent_decode;
 use rust_decimal::Decimal;
-use shared::search::{MAX_QUERY_CHARS, MAX_RESULT_WINDOW, SearchRequest};
-use shared::vector_store::QueryFilter;
 use utoipa::IntoParams;
+use vector_store::QueryFilter;
 
 /// Results per page when `k` is not given.
 pub const DEFAULT_K: usize = 10;

@@ -5,10 +5,10 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use shared::embedding::Embedder;
-use shared::telemetry::{Readiness, Shutdown};
-use shared::vector_store::VectorStore;
+use embedding::Embedder;
 use sqlx::PgPool;
+use sync_core::telemetry::{Readiness, Shutdown};
+use vector_store::VectorStore;
 
 pub const CHECKS: &[&str] = &["postgres", "vector_store", "model"];
 

@@ -1,9 +1,9 @@
 //! What a failed search tells the user (page or API), and with which status.
 
+use crate::search::SearchError;
 use axum::http::StatusCode;
-use shared::embedding::EmbedError;
-use shared::search::SearchError;
-use shared::vector_store::VectorStoreError;
+use embedding::EmbedError;
+use vector_store::VectorStoreError;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SearchFailure {

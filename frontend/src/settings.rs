@@ -1,15 +1,16 @@
-//! The frontend's settings, from environment variables (see README,
-//! "Settings"). Secrets (the server key, the API key, the user list) are
+//! The frontend's settings, from environment variables
+//! (docs/configuration.md). Secrets (the server key, the API key, the user list) are
 //! parsed without ever echoing their value.
 
 use std::net::SocketAddr;
 use std::num::NonZeroU32;
 use std::time::Duration;
 
+use catalog_import::UploadSettings;
 use clap::Parser;
-use shared::embedding::EmbedderSettings;
-use shared::settings::{AwsSettings, DatabaseSettings, Secret, SecretParser, TelemetrySettings};
-use shared::vector_store::VectorStoreSettings;
+use embedding::EmbedderSettings;
+use sync_core::settings::{AwsSettings, DatabaseSettings, Secret, SecretParser, TelemetrySettings};
+use vector_store::VectorStoreSettings;
 
 use crate::auth::{ServerKey, Users};
 use crate::sync_status::SyncStatusSettings;
@@ -39,6 +40,10 @@ pub struct Settings {
 
     #[command(flatten)]
     pub sync_status: SyncStatusSettings,
+
+    /// Bulk catalog upload (`UPLOAD_*`, `IMPORT_*`); off without a bucket.
+    #[command(flatten)]
+    pub uploads: UploadSettings,
 
     /// Where the web app, the API and `/healthz` `/readyz` `/metrics` are served.
     #[arg(
@@ -101,6 +106,19 @@ pub struct Settings {
         value_parser = clap::value_parser!(u64).range(100..=300_000)
     )]
     pub request_timeout_ms: u64,
+
+    /// Send `Strict-Transport-Security` (one year) on every response: set
+    /// it only when the site is served over HTTPS (the AWS stack does when
+    /// a certificate is configured), since browsers then refuse plain HTTP
+    /// for the whole host.
+    #[arg(
+        long,
+        env = "FRONTEND_HSTS",
+        value_name = "FRONTEND_HSTS",
+        default_value_t = false,
+        action = clap::ArgAction::Set
+    )]
+    pub hsts: bool,
 
     /// Query embeddings kept in the LRU cache; 0 disables it.
     #[arg(

@@ -72,7 +72,7 @@ fn documented_limits_are_the_codes() {
     };
     assert_eq!(
         param("q")["maxLength"],
-        shared::search::MAX_QUERY_CHARS,
+        frontend::search::MAX_QUERY_CHARS,
         "q"
     );
     assert_eq!(param("k")["minimum"], 1, "k");
@@ -328,6 +328,27 @@ async fn served_document_covers_every_route_and_real_answers_conform() {
         .json(json!({"name": "z"})),
         call(Method::GET, "/api/status", "/api/status"),
         call(Method::GET, "/api/openapi.json", "/api/openapi.json"),
+        call(Method::POST, "/api/uploads", "/api/uploads")
+            .bearer(API_KEY)
+            .json(json!({"file_name": "catalog.csv", "size_bytes": 1234})),
+        call(Method::POST, "/api/uploads", "/api/uploads")
+            .bearer(API_KEY)
+            .json(json!({"file_name": "catalog.csv", "size_bytes": 0})),
+        call(Method::POST, "/api/uploads", "/api/uploads")
+            .json(json!({"file_name": "catalog.csv", "size_bytes": 1})),
+        call(Method::POST, "/api/imports", "/api/imports")
+            .bearer(API_KEY)
+            .json(json!({"upload_id": "00000000-0000-4000-8000-000000000000"})),
+        call(Method::POST, "/api/imports", "/api/imports")
+            .bearer(API_KEY)
+            .raw("{\"upload_id\": "),
+        call(Method::GET, "/api/imports", "/api/imports").bearer(API_KEY),
+        call(
+            Method::GET,
+            "/api/imports/{id}",
+            "/api/imports/00000000-0000-4000-8000-000000000000",
+        )
+        .bearer(API_KEY),
         call(Method::GET, "/healthz", "/healthz"),
         call(Method::GET, "/readyz", "/readyz"),
         call(Method::GET, "/metrics", "/metrics"),
@@ -427,4 +448,68 @@ async fn session_without_csrf_token_is_a_documented_403() {
         "application/problem+json",
     );
     assert_conforms(&schema, &body, "PATCH with a session and no CSRF token");
+}
+
+/// A real import job's answers (created, created again, followed to its
+/// end with skipped lines) conform to the documented schemas.
+#[tokio::test]
+async fn import_job_answers_conform() {
+    let app = spawn().await;
+    let doc = document();
+    let csv = "sku,name,description,price\nOA-1,One,First,1\nOA-2,Two,Second,cheap\n";
+    let ticket: Value = app
+        .client
+        .post(app.url("/api/uploads"))
+        .bearer_auth(API_KEY)
+        .json(&json!({"file_name": "c.csv", "size_bytes": csv.len()}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let mut put = reqwest::Client::new()
+        .put(ticket["url"].as_str().unwrap())
+        .body(csv);
+    for (name, value) in ticket["headers"].as_object().unwrap() {
+        put = put.header(name, value.as_str().unwrap());
+    }
+    assert!(put.send().await.unwrap().status().is_success());
+    let mut id = String::new();
+    for expected in [201, 200] {
+        let response = app
+            .client
+            .post(app.url("/api/imports"))
+            .bearer_auth(API_KEY)
+            .json(&json!({"upload_id": ticket["upload_id"]}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), expected);
+        let body: Value = response.json().await.unwrap();
+        let schema = answer_schema(&doc, "/api/imports", "post", expected, "application/json");
+        assert_conforms(&schema, &body, "POST /api/imports");
+        id = body["id"].as_str().unwrap().to_owned();
+    }
+    let schema = answer_schema(&doc, "/api/imports/{id}", "get", 200, "application/json");
+    let started = std::time::Instant::now();
+    loop {
+        let body: Value = app
+            .client
+            .get(app.url(&format!("/api/imports/{id}")))
+            .bearer_auth(API_KEY)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_conforms(&schema, &body, "GET /api/imports/{id}");
+        if body["phase"] == "imported" {
+            assert_eq!(body["skipped_lines"][0]["line"], 3);
+            break;
+        }
+        assert!(started.elapsed().as_secs() < 60, "{body}");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
 }

@@ -6,15 +6,14 @@
 #![allow(clippy::unwrap_used)]
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::time::Duration;
 
 use aws_sdk_sqs::types::SendMessageBatchRequestEntry;
 use clap::Parser;
 use serde_json::Value;
-use shared::telemetry::Shutdown;
-use shared::testing::{TestDatabase, TestQueues, eventually};
-use shared::vector_store::{DIMENSION, PgVectorStore, ProductMetadata, VectorRecord, VectorStore};
+use sync_core::telemetry::Shutdown;
+use testkit::{TestDatabase, TestQueues, eventually};
+use vector_store::{DIMENSION, PgVectorStore, ProductMetadata, VectorRecord, VectorStore};
 
 const WAIT: Duration = Duration::from_secs(20);
 
@@ -34,11 +33,7 @@ impl Frontend {
     /// The frontend on a free port, sampling every 100 ms, its SQS client
     /// pointed at `aws_endpoint`.
     async fn start(db: &TestDatabase, queues: &TestQueues, aws_endpoint: &str) -> Self {
-        shared::testing::load_env();
-        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
-        let model_dir = root.join(
-            std::env::var("MODEL_DIR").unwrap_or_else(|_| ".local/model/all-MiniLM-L6-v2".into()),
-        );
+        let model_dir = testkit::model_dir();
         let session_key = "sync-status-test-key-".repeat(3);
         let settings = frontend::Settings::try_parse_from([
             "frontend",
@@ -107,8 +102,8 @@ impl Frontend {
 }
 
 async fn insert_products(pool: &sqlx::PgPool, n: u64) {
-    let products: Vec<_> = shared::catalog::generator::generate(7, n).collect();
-    shared::catalog::store::upsert_products(pool, &products)
+    let products: Vec<_> = sample_catalog::generate(7, n).collect();
+    sync_core::product::upsert_products(pool, &products)
         .await
         .unwrap();
 }
@@ -153,7 +148,7 @@ fn vector_of(product_id: i64, version: i64) -> VectorRecord {
 }
 
 fn emulator_endpoint() -> String {
-    shared::testing::aws_settings()
+    testkit::aws_settings()
         .aws_endpoint_url
         .map(|u| u.0)
         .unwrap()
@@ -161,7 +156,7 @@ fn emulator_endpoint() -> String {
 
 #[tokio::test]
 async fn the_numbers_follow_the_backlog_the_queues_and_the_index() {
-    shared::testing::load_env();
+    testkit::load_env();
     let db = TestDatabase::create().await;
     let queues = TestQueues::create(3, 30).await;
     let frontend = Frontend::start(&db, &queues, &emulator_endpoint()).await;
@@ -250,7 +245,7 @@ async fn the_numbers_follow_the_backlog_the_queues_and_the_index() {
 
 #[tokio::test]
 async fn a_down_queue_is_unavailable_and_the_page_still_answers() {
-    shared::testing::load_env();
+    testkit::load_env();
     let db = TestDatabase::create().await;
     let queues = TestQueues::create(3, 30).await;
     insert_products(&db.pool, 2).await;

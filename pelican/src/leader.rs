@@ -11,8 +11,8 @@ use std::future::poll_fn;
 use std::str::FromStr;
 use std::time::Duration;
 
-use shared::db::OUTBOX_CHANNEL;
-use shared::settings::DatabaseUrl;
+use sync_core::db::OUTBOX_CHANNEL;
+use sync_core::settings::DatabaseUrl;
 use tokio::sync::mpsc;
 use tokio_postgres::{AsyncMessage, Client, Config};
 

@@ -1,10 +1,11 @@
 //! pelican: relays the products outbox to the SQS FIFO job queue.
 //!
-//! Guarantees (see `ARCHITECTURE.md` in the README): every committed change
-//! is sent (the outbox row is deleted only after SQS accepted it), in order
-//! per product (one active relay, elected by an advisory lock; lanes keep a
-//! product's events sequential), and a resend after a crash is absorbed by
-//! FIFO deduplication on the outbox event id.
+//! Guarantees (docs/architecture.md has the whole table): every committed
+//! change is sent (the outbox row is deleted only after SQS accepted it;
+//! `outbox`), in order per product (one active relay, elected by an
+//! advisory lock, `leader`; lanes keep a product's events sequential,
+//! `sender`), and a resend after a crash is absorbed by FIFO deduplication
+//! on the outbox event id.
 
 mod leader;
 mod metrics;
@@ -18,8 +19,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 pub use settings::Settings;
-use shared::telemetry::{Readiness, Shutdown, serve_health};
-use tokio::task::JoinHandle;
+use sync_core::telemetry::{Readiness, Shutdown, Supervisor, bind_health};
 
 use crate::relay::Relay;
 use crate::sender::Sender;
@@ -30,9 +30,11 @@ use crate::sender::Sender;
 /// 0.5 M GetQueueAttributes a month per instance.
 const SQS_PROBE_EVERY: Duration = Duration::from_secs(5);
 
+/// A running service. Its tasks run while this value lives: drive it with
+/// [`Application::run_until_stopped`]; dropping it stops them.
 pub struct Application {
     health_addr: SocketAddr,
-    tasks: Vec<JoinHandle<()>>,
+    tasks: Supervisor,
 }
 
 impl Application {
@@ -42,21 +44,23 @@ impl Application {
         metrics::describe();
         let readiness = Readiness::new(&["postgres", "sqs"]);
         let (health_addr, health) =
-            serve_health(settings.http_addr, readiness.clone(), shutdown.clone()).await?;
+            bind_health(settings.http_addr, readiness.clone(), shutdown.clone()).await?;
 
-        let aws = shared::queue::sdk_config(&settings.aws).await;
+        let aws = sync_core::queue::sdk_config(&settings.aws).await;
         let sender = Sender::new(
-            shared::queue::sqs_client(&aws),
+            sync_core::queue::sqs_client(&aws),
             settings.queue_url.clone(),
             settings.send_concurrency as usize,
             readiness.clone(),
         );
-        let probe = tokio::spawn(probe_sqs(
-            sender.clone(),
-            readiness.clone(),
-            shutdown.clone(),
-        ));
-        let relay = tokio::spawn(
+        let mut tasks = Supervisor::new(readiness.clone(), shutdown.clone());
+        tasks.spawn("health", health);
+        tasks.spawn(
+            "sqs-probe",
+            probe_sqs(sender.clone(), readiness.clone(), shutdown.clone()),
+        );
+        tasks.spawn(
+            "relay",
             Relay {
                 settings,
                 sender,
@@ -65,22 +69,18 @@ impl Application {
             }
             .run(),
         );
-        Ok(Self {
-            health_addr,
-            tasks: vec![relay, probe, health],
-        })
+        Ok(Self { health_addr, tasks })
     }
 
     pub fn health_addr(&self) -> SocketAddr {
         self.health_addr
     }
 
-    /// Wait until shutdown has been triggered and every task has drained.
+    /// Run until shutdown and every task has drained. An error means a task
+    /// stopped on its own (the process should exit non-zero and be
+    /// replaced).
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
-        for task in self.tasks {
-            task.await?;
-        }
-        Ok(())
+        Ok(self.tasks.run().await?)
     }
 }
 

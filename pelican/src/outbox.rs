@@ -8,7 +8,7 @@
 
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
-use shared::change_event::{ChangeEvent, Operation, ProductDocument, SCHEMA_VERSION};
+use sync_core::change_event::{ChangeEvent, Operation, ProductDocument, SCHEMA_VERSION};
 use tokio_postgres::{Client, Row, Statement};
 use uuid::Uuid;
 

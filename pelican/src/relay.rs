@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use shared::telemetry::{Readiness, Shutdown};
+use sync_core::telemetry::{Readiness, Shutdown};
 
 use crate::leader::{Session, SessionError};
 use crate::metrics;
@@ -125,5 +125,5 @@ impl Relay {
 
 /// Reconnect backoff: 200 ms doubling to 10 s with jitter, forever.
 fn reconnect_delays() -> impl Iterator<Item = Duration> {
-    shared::retry::backoff(Duration::from_millis(200), Duration::from_secs(10))
+    sync_core::retry::backoff(Duration::from_millis(200), Duration::from_secs(10))
 }

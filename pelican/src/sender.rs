@@ -16,7 +16,7 @@ use std::time::Duration;
 
 use aws_sdk_sqs::types::SendMessageBatchRequestEntry;
 use futures::future::join_all;
-use shared::telemetry::{Readiness, Shutdown};
+use sync_core::telemetry::{Readiness, Shutdown};
 
 use crate::metrics;
 use crate::outbox::OutboxEvent;
@@ -61,7 +61,7 @@ impl Sender {
 
     /// Check that the queue exists and is reachable (start-up readiness).
     pub async fn probe(&self) -> Result<(), String> {
-        shared::queue::probe(&self.client, &self.queue_url).await
+        sync_core::queue::probe(&self.client, &self.queue_url).await
     }
 
     /// Send every event, retrying until each is accepted or rejected for
@@ -168,7 +168,7 @@ impl Sender {
                     pending = retry;
                 }
                 Err(e) => {
-                    let error = shared::queue::describe_sdk_error(&e);
+                    let error = sync_core::queue::describe_sdk_error(&e);
                     tracing::warn!(%error, entries = pending.len(), "SendMessageBatch failed; retrying");
                     metrics::send_error("request");
                     self.readiness.set("sqs", Err(error));
@@ -189,7 +189,7 @@ impl Sender {
 /// Exponential backoff with jitter, 100 ms doubling to 30 s, forever: an
 /// event is never given up on because SQS is down for a while.
 fn retry_delays() -> impl Iterator<Item = Duration> {
-    shared::retry::backoff(Duration::from_millis(100), Duration::from_secs(30))
+    sync_core::retry::backoff(Duration::from_millis(100), Duration::from_secs(30))
 }
 
 /// Split a lane (in outbox order) into batches: ≤ 10 entries, ≤ the byte
@@ -223,7 +223,7 @@ fn into_batches(events: Vec<OutboxEvent>) -> Vec<Vec<(OutboxEvent, String)>> {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
-    use shared::change_event::{ChangeEvent, Operation, ProductDocument, SCHEMA_VERSION};
+    use sync_core::change_event::{ChangeEvent, Operation, ProductDocument, SCHEMA_VERSION};
 
     fn event(seq: i64, product_id: i64, description_len: usize) -> OutboxEvent {
         OutboxEvent {

@@ -1,10 +1,10 @@
-//! pelican's settings, from environment variables (see README, "Settings").
+//! pelican's settings, from environment variables (docs/configuration.md).
 
 use std::net::SocketAddr;
 use std::time::Duration;
 
 use clap::Parser;
-use shared::settings::{AwsSettings, DatabaseSettings, TelemetrySettings};
+use sync_core::settings::{AwsSettings, DatabaseSettings, TelemetrySettings};
 
 #[derive(Parser, Debug, Clone)]
 #[command(

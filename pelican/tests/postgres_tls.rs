@@ -10,10 +10,10 @@ use std::process::Command;
 use std::time::Duration;
 
 use pelican::{Application, Settings};
-use shared::settings::{DatabaseSettings, DatabaseUrl, LogFormat, TelemetrySettings};
-use shared::telemetry::Shutdown;
-use shared::testing::process::free_addr;
-use shared::testing::{TestQueues, aws_settings, eventually};
+use sync_core::settings::{DatabaseSettings, DatabaseUrl, LogFormat, TelemetrySettings};
+use sync_core::telemetry::Shutdown;
+use testkit::process::free_addr;
+use testkit::{TestQueues, aws_settings, eventually};
 
 /// The account Postgres runs as when the tests run as root (initdb refuses
 /// root); `scripts/stack.sh` creates it.
@@ -220,7 +220,9 @@ fn settings(database_url: &str, queue_url: String) -> Settings {
 /// pgvector, which Debian's Postgres lacks), applied over `url` — so sqlx
 /// reads the same sslmode as pelican's session.
 async fn schema(url: &str) -> sqlx::PgPool {
-    let pool = shared::db::connect(&url.parse().unwrap(), 2).await.unwrap();
+    let pool = sync_core::db::connect(&url.parse().unwrap(), 2)
+        .await
+        .unwrap();
     sqlx::raw_sql(include_str!(
         "../../migrations/20261123000001_products_and_outbox.sql"
     ))

@@ -1,20 +1,27 @@
 //! Phase 1, the ceiling: the project's embedder alone, in this process, on
-//! the catalog texts: throughput at its default options (what emu runs),
-//! one short query's latency, and a sweep over batch sizes.
+//! the catalog texts: throughput at its default options (what emu runs,
+//! the precision `EMBED_PRECISION` picks on this CPU), one short query's
+//! latency, a sweep over batch sizes, and each precision on its own.
 
 use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use shared::embedding::{Embedder, LocalEmbedder, LocalEmbedderOptions, Precision};
+use embedding::{
+    Embedder, LocalEmbedder, LocalEmbedderOptions, Precision, PrecisionChoice, describe_precision,
+};
 
 use crate::latency::Latencies;
 use crate::machine;
 use crate::report::Report;
 use crate::settings::Durations;
 
-pub const KEYS: &[&str] = &["embed_texts_per_s", "embed_query_p50_ms"];
+pub const KEYS: &[&str] = &[
+    "embed_texts_per_s",
+    "embed_best_texts_per_s",
+    "embed_query_p50_ms",
+];
 
 /// What the other phases need to know about the embedder that was measured.
 pub struct Measured {
@@ -22,8 +29,9 @@ pub struct Measured {
     pub batch_size: usize,
 }
 
-/// The options emu uses: the defaults, with `EMBED_THREADS` as emu reads it
-/// (0 or unset = one thread per CPU).
+/// The options emu uses: the defaults, with `EMBED_THREADS` and
+/// `EMBED_PRECISION` as emu reads them (0 or unset = one thread per CPU;
+/// unset = the precision `auto` picks on this CPU).
 fn emu_options() -> LocalEmbedderOptions {
     let defaults = LocalEmbedderOptions::default();
     let threads = std::env::var("EMBED_THREADS")
@@ -31,8 +39,14 @@ fn emu_options() -> LocalEmbedderOptions {
         .and_then(|v| v.parse::<usize>().ok())
         .filter(|&n| n > 0)
         .unwrap_or(defaults.threads);
+    let precision = std::env::var("EMBED_PRECISION")
+        .ok()
+        .and_then(|v| <PrecisionChoice as clap::ValueEnum>::from_str(&v, true).ok())
+        .unwrap_or_default()
+        .resolve();
     LocalEmbedderOptions {
         threads,
+        precision,
         ..defaults
     }
 }
@@ -74,8 +88,9 @@ pub async fn run(
         threads: embedder.options().threads,
         batch_size: embedder.options().batch_size,
     };
+    let precision = describe_precision(embedder.options().precision);
     tracing::info!(
-        "embed: {} texts, {} threads, batch {}",
+        "embed: {} texts, {} threads, batch {}, {precision}",
         texts.len(),
         measured.threads,
         measured.batch_size
@@ -83,7 +98,11 @@ pub async fn run(
     let (per_s, cores_used) = throughput(&embedder, texts).await?;
     tracing::info!("embed: {per_s:.1} texts/s, {cores_used:.2} cores busy");
     report.set("embed_texts_per_s", per_s);
+    // The comparison with the peer's best mode uses our default precision:
+    // what emu and the frontend actually run on this CPU.
+    report.set("embed_best_texts_per_s", per_s);
     report.set("embed_cores_used", cores_used);
+    report.context("embed_kernel", serde_json::json!(precision));
 
     // What a search pays to embed its query (one short text, one worker).
     let query = vec!["waterproof hiking jacket for rainy days".to_owned()];
@@ -120,22 +139,33 @@ pub async fn run(
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 
-    // The optional bf16 precision (emu does not use it by default), on the
-    // same sample: what the embedder could do where bf16 vectors suffice.
-    let embedder = load(
-        model_dir,
-        LocalEmbedderOptions {
-            precision: Precision::Bf16,
-            ..emu_options()
-        },
-    )
-    .await?;
-    if embedder.options().precision == Precision::Bf16 {
-        let (per_s, _) = throughput(&embedder, sample).await?;
-        tracing::info!("embed sweep: bf16: {per_s:.1} texts/s");
-        report.set("embed_texts_per_s_bf16", per_s);
-    } else {
-        report.set_null("embed_texts_per_s_bf16", "this CPU lacks AVX512_BF16");
+    // Each precision on its own, on the same sample and in the same run,
+    // whichever the default is: the ratio between them is the measurement
+    // `EMBED_PRECISION=auto` rests on.
+    for (precision, key) in [
+        (Precision::F32, "embed_texts_per_s_f32"),
+        (Precision::Bf16, "embed_texts_per_s_bf16"),
+    ] {
+        let embedder = load(
+            model_dir,
+            LocalEmbedderOptions {
+                precision,
+                ..emu_options()
+            },
+        )
+        .await?;
+        if embedder.options().precision == precision {
+            let (per_s, _) = throughput(&embedder, sample).await?;
+            tracing::info!(
+                "embed sweep: {}: {per_s:.1} texts/s",
+                describe_precision(precision)
+            );
+            report.set(key, per_s);
+        } else {
+            report.set_null(key, "this CPU lacks AVX512_BF16");
+        }
+        drop(embedder);
+        tokio::time::sleep(Duration::from_millis(100)).await;
     }
     Ok(measured)
 }

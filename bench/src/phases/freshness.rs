@@ -8,9 +8,9 @@ use std::collections::HashSet;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-use shared::vector_store::{PgVectorStore, VectorStore};
 use sqlx::PgPool;
 use tokio::time::MissedTickBehavior;
+use vector_store::{PgVectorStore, VectorStore};
 
 use crate::latency::Latencies;
 

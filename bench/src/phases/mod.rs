@@ -8,13 +8,13 @@ mod search;
 mod sync;
 
 use std::io::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Instant;
 
 use anyhow::Context;
 use serde_json::json;
-use shared::catalog::NewProduct;
-use shared::testing::process::Service;
+use sync_core::product::NewProduct;
+use testkit::process::Service;
 
 use crate::report::{self, Report};
 use crate::settings::{Durations, RunSettings};
@@ -47,7 +47,7 @@ const TUNING_PREFIXES: &[&str] = &[
 ];
 
 pub async fn run_all(settings: RunSettings) -> anyhow::Result<()> {
-    shared::testing::load_env();
+    testkit::load_env();
     let root = workspace_root();
     let run_started = Instant::now();
     let durations = settings.durations();
@@ -58,7 +58,7 @@ pub async fn run_all(settings: RunSettings) -> anyhow::Result<()> {
     );
     report.context("machine", machine::describe());
     report.context("commit", json!(machine::commit(&root)));
-    let model_dir = model_dir(&root);
+    let model_dir = testkit::model_dir();
     anyhow::ensure!(
         model_dir.join("model.safetensors").exists(),
         "no model in {} (run `make model` or `scripts/stack.sh infra`)",
@@ -102,28 +102,56 @@ pub async fn run_all(settings: RunSettings) -> anyhow::Result<()> {
         "embed_texts_per_s",
         "pytorch_texts_per_s",
     );
-
-    // 3–6. The pipeline with one emu: sync, freshness, search, footprint.
-    let queries = catalog::queries(&root)?;
-    if let Err(e) = one_emu(&mut report, &model_dir, &products, &queries, &durations).await {
-        let reason = format!("pipeline failed: {e:#}");
-        for keys in [SYNC_KEYS, FRESHNESS_KEYS, search::KEYS, FOOTPRINT_KEYS] {
-            report.fail(keys, &reason);
+    // Against the peer at its best mode on this CPU (FP32 or bf16).
+    match (
+        report.get("pytorch_texts_per_s"),
+        report.get("pytorch_bf16_texts_per_s"),
+    ) {
+        (Some(fp32), bf16) => {
+            report.set("pytorch_best_texts_per_s", fp32.max(bf16.unwrap_or(0.0)));
+            ratio(
+                &mut report,
+                "embed_vs_pytorch_best",
+                "embed_best_texts_per_s",
+                "pytorch_best_texts_per_s",
+            );
+        }
+        (None, _) => {
+            let reason = "needs the PyTorch peer";
+            report.set_null("pytorch_best_texts_per_s", reason);
+            report.set_null("embed_vs_pytorch_best", reason);
         }
     }
-    ratio(
-        &mut report,
-        "sync_vs_embed",
-        "sync_rows_per_s",
-        "embed_texts_per_s",
-    );
 
-    // 3b. Bulk sync again with two emu instances.
-    if let Err(e) = two_emus(&mut report, &model_dir, &products).await {
-        report.fail(
-            &["sync2_rows_per_s"],
-            &format!("two-emu sync failed: {e:#}"),
+    if settings.embed_only {
+        let reason = "not run (--embed-only)";
+        for keys in [SYNC_KEYS, FRESHNESS_KEYS, search::KEYS, FOOTPRINT_KEYS] {
+            report.fail(keys, reason);
+        }
+        report.fail(&["sync2_rows_per_s"], reason);
+    } else {
+        // 3–6. The pipeline with one emu: sync, freshness, search, footprint.
+        let queries = catalog::queries(&root)?;
+        if let Err(e) = one_emu(&mut report, &model_dir, &products, &queries, &durations).await {
+            let reason = format!("pipeline failed: {e:#}");
+            for keys in [SYNC_KEYS, FRESHNESS_KEYS, search::KEYS, FOOTPRINT_KEYS] {
+                report.fail(keys, &reason);
+            }
+        }
+        ratio(
+            &mut report,
+            "sync_vs_embed",
+            "sync_rows_per_s",
+            "embed_texts_per_s",
         );
+
+        // 3b. Bulk sync again with two emu instances.
+        if let Err(e) = two_emus(&mut report, &model_dir, &products).await {
+            report.fail(
+                &["sync2_rows_per_s"],
+                &format!("two-emu sync failed: {e:#}"),
+            );
+        }
     }
 
     report.context(
@@ -144,17 +172,6 @@ pub async fn run_all(settings: RunSettings) -> anyhow::Result<()> {
     writeln!(stdout, "\n{}", report::markdown(&json))?;
     writeln!(stdout, "written to {}", out.display())?;
     Ok(())
-}
-
-fn model_dir(root: &Path) -> PathBuf {
-    let dir = PathBuf::from(
-        std::env::var("MODEL_DIR").unwrap_or_else(|_| ".local/model/all-MiniLM-L6-v2".into()),
-    );
-    if dir.is_absolute() {
-        dir
-    } else {
-        root.join(dir)
-    }
 }
 
 fn ratio(report: &mut Report, key: &str, numerator: &str, denominator: &str) {

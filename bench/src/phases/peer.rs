@@ -1,6 +1,7 @@
 //! Phase 2, the peer: sentence-transformers with PyTorch on CPU
 //! (`bench/peer_embed.py`), same texts, same threads, same batch size, the
-//! model from the same directory. The harness installs it into its own
+//! model from the same directory, in FP32 and in bf16 (its best mode on
+//! CPUs with bf16 instructions). The harness installs it into its own
 //! virtualenv (`.local/bench-venv`, `bench/requirements-peer.txt`).
 
 use std::path::{Path, PathBuf};
@@ -13,7 +14,7 @@ use tokio::process::Command;
 
 use crate::report::Report;
 
-pub const KEYS: &[&str] = &["pytorch_texts_per_s"];
+pub const KEYS: &[&str] = &["pytorch_texts_per_s", "pytorch_bf16_texts_per_s"];
 
 #[derive(Debug, Deserialize)]
 struct PeerResult {
@@ -84,6 +85,50 @@ pub async fn run(
     batch_size: usize,
 ) -> anyhow::Result<()> {
     let python = ensure_venv(root).await?;
+    let mut versions = None;
+    for (precision, key) in [
+        ("fp32", "pytorch_texts_per_s"),
+        ("bf16", "pytorch_bf16_texts_per_s"),
+    ] {
+        let result = embed(
+            &python, root, model_dir, texts, threads, batch_size, precision,
+        )
+        .await?;
+        tracing::info!(
+            "peer: {precision}: {:.1} texts/s (torch {}, sentence-transformers {}, {} threads)",
+            result.texts_per_s,
+            result.torch,
+            result.sentence_transformers,
+            result.threads
+        );
+        report.set(key, result.texts_per_s);
+        versions = Some(result);
+    }
+    if let Some(result) = versions {
+        report.context(
+            "peer",
+            serde_json::json!({
+                "torch": result.torch,
+                "sentence_transformers": result.sentence_transformers,
+                "threads": result.threads,
+                "batch_size": batch_size,
+                "precisions": ["fp32", "bf16"],
+            }),
+        );
+    }
+    Ok(())
+}
+
+/// One timed run of the peer in `precision` (`fp32` or `bf16`).
+async fn embed(
+    python: &Path,
+    root: &Path,
+    model_dir: &Path,
+    texts: &[String],
+    threads: usize,
+    batch_size: usize,
+    precision: &str,
+) -> anyhow::Result<PeerResult> {
     let file = std::env::temp_dir().join(format!("bench-texts-{}.jsonl", std::process::id()));
     let mut lines = String::new();
     for text in texts {
@@ -92,7 +137,7 @@ pub async fn run(
     }
     std::fs::write(&file, lines).with_context(|| format!("writing {}", file.display()))?;
     tracing::info!(
-        "peer: sentence-transformers on {} texts, {threads} threads",
+        "peer: sentence-transformers on {} texts, {threads} threads, {precision}",
         texts.len()
     );
     let output = Command::new(python)
@@ -103,6 +148,7 @@ pub async fn run(
         .arg(model_dir)
         .args(["--threads", &threads.to_string()])
         .args(["--batch-size", &batch_size.to_string()])
+        .args(["--precision", precision])
         .output()
         .await
         .context("running bench/peer_embed.py");
@@ -122,23 +168,5 @@ pub async fn run(
         "the peer embedded {} texts",
         result.texts
     );
-    tracing::info!(
-        "peer: {:.1} texts/s (torch {}, sentence-transformers {}, {} threads)",
-        result.texts_per_s,
-        result.torch,
-        result.sentence_transformers,
-        result.threads
-    );
-    report.set("pytorch_texts_per_s", result.texts_per_s);
-    report.context(
-        "peer",
-        serde_json::json!({
-            "torch": result.torch,
-            "sentence_transformers": result.sentence_transformers,
-            "threads": result.threads,
-            "batch_size": batch_size,
-            "precision": "fp32",
-        }),
-    );
-    Ok(())
+    Ok(result)
 }

@@ -5,7 +5,7 @@
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use shared::catalog::NewProduct;
+use sync_core::product::NewProduct;
 
 use crate::machine::{self, MachineCpu};
 use crate::stack::Pipeline;
@@ -39,7 +39,7 @@ pub async fn run(pipeline: &Pipeline, products: &[NewProduct]) -> anyhow::Result
     let timeout = Duration::from_secs(120).max(Duration::from_secs_f64(rows as f64 / 20.0));
 
     let started = Instant::now();
-    shared::catalog::store::upsert_products(pool, products)
+    sync_core::product::upsert_products(pool, products)
         .await
         .context("inserting the catalog")?;
     let insert_s = started.elapsed().as_secs_f64();

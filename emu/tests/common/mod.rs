@@ -7,16 +7,15 @@
 #![allow(dead_code, clippy::unwrap_used)]
 
 use std::collections::HashMap;
-use std::path::PathBuf;
 use std::time::Duration;
 
-use shared::catalog::document;
-use shared::embedding::{Embedder, EmbedderSettings, LocalEmbedder};
-use shared::settings::{DatabaseSettings, LogFormat, TelemetrySettings};
-use shared::telemetry::Shutdown;
-use shared::testing::process::{Service, ServiceProcess};
-use shared::testing::{TestDatabase, TestQueues, aws_settings, drain_queue};
-use shared::vector_store::{
+use embedding::{Embedder, EmbedderSettings, LocalEmbedder};
+use sync_core::document;
+use sync_core::settings::{DatabaseSettings, LogFormat, TelemetrySettings};
+use sync_core::telemetry::Shutdown;
+use testkit::process::{Service, ServiceProcess};
+use testkit::{TestDatabase, TestQueues, aws_settings, drain_queue};
+use vector_store::{
     PgVectorStore, VectorRecord, VectorStore, VectorStoreKind, VectorStoreSettings,
 };
 
@@ -29,19 +28,6 @@ pub fn telemetry() -> TelemetrySettings {
         log_format: LogFormat::Pretty,
         log_filter: "warn".into(),
     }
-}
-
-/// MODEL_DIR from `.env` is relative to the workspace root, where the
-/// services run; tests run in the crate directory, processes in a temp one.
-pub fn model_dir() -> PathBuf {
-    shared::testing::load_env();
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
-    let dir = root.join(std::env::var_os("MODEL_DIR").map_or_else(
-        || PathBuf::from(".local/model/all-MiniLM-L6-v2"),
-        PathBuf::from,
-    ));
-    dir.canonicalize()
-        .unwrap_or_else(|e| panic!("{}: {e} (run `make model`)", dir.display()))
 }
 
 pub fn pgvector() -> VectorStoreSettings {
@@ -65,7 +51,7 @@ impl Stack {
     /// `max_receive_count` receives before SQS dead-letters a message;
     /// `visibility_s` is the queue's default visibility timeout.
     pub async fn create(max_receive_count: u32, visibility_s: u32) -> Self {
-        shared::testing::load_env();
+        testkit::load_env();
         Self {
             db: TestDatabase::create().await,
             queues: TestQueues::create(max_receive_count, visibility_s).await,
@@ -98,7 +84,7 @@ impl Stack {
             aws: aws_settings(),
             telemetry: telemetry(),
             vector_store,
-            embedder: EmbedderSettings::local(model_dir()),
+            embedder: EmbedderSettings::local(testkit::model_dir()),
             queue_url: self.queues.provisioned.queue_url.clone(),
             dlq_url: self.queues.provisioned.dlq_url.clone(),
             topic_arn: self.queues.provisioned.topic_arn.clone(),
@@ -149,7 +135,7 @@ impl Stack {
             ("SQS_QUEUE_URL", provisioned.queue_url.clone()),
             ("SQS_DLQ_URL", provisioned.dlq_url.clone()),
             ("SNS_TOPIC_ARN", provisioned.topic_arn.clone()),
-            ("MODEL_DIR", model_dir().display().to_string()),
+            ("MODEL_DIR", testkit::model_dir().display().to_string()),
             ("LOG_FORMAT", "json".to_owned()),
             ("RUST_LOG", "warn".to_owned()),
             ("PELICAN_POLL_INTERVAL_MS", "200".to_owned()),
@@ -247,13 +233,7 @@ pub async fn rows(pool: &sqlx::PgPool) -> Vec<Row> {
 }
 
 pub fn local_embedder() -> LocalEmbedder {
-    LocalEmbedder::load(&model_dir(), Default::default()).unwrap()
-}
-
-fn cosine(a: &[f32], b: &[f32]) -> f32 {
-    let dot: f32 = a.iter().zip(b).map(|(x, y)| x * y).sum();
-    let norm = |v: &[f32]| v.iter().map(|x| x * x).sum::<f32>().sqrt();
-    dot / (norm(a) * norm(b))
+    LocalEmbedder::load(&testkit::model_dir(), Default::default()).unwrap()
 }
 
 /// Every row has exactly one vector in `store`: of the row's version, with
@@ -263,9 +243,9 @@ pub async fn assert_vectors_match_rows(
     pool: &sqlx::PgPool,
     store: &dyn VectorStore,
     embedder: &dyn Embedder,
-) -> f32 {
+) -> f64 {
     let rows = rows(pool).await;
-    let mut lowest = 1.0f32;
+    let mut lowest = 1.0f64;
     for chunk in rows.chunks(500) {
         let ids: Vec<i64> = chunk.iter().map(|r| r.id).collect();
         let stored: HashMap<i64, VectorRecord> = store
@@ -287,7 +267,7 @@ pub async fn assert_vectors_match_rows(
             assert_eq!(record.version, row.version, "product {} is stale", row.id);
             assert_eq!(record.metadata.sku, row.sku, "product {}", row.id);
             assert_eq!(record.metadata.name, row.name, "product {}", row.id);
-            let similarity = cosine(&record.values, expected);
+            let similarity = testkit::cosine(&record.values, expected);
             assert!(
                 similarity >= 0.999,
                 "product {}: cosine {similarity} to its current text",
@@ -304,20 +284,10 @@ pub async fn assert_vectors_match_rows(
     lowest
 }
 
-/// One value of a Prometheus text exposition (summed over its labels'
-/// series matching `labels`), 0 when absent.
+/// A metric of emu's `/metrics` (summed over the series whose labels
+/// contain `labels`), 0 when absent.
 pub async fn metric(base_url: &str, name: &str, labels: &str) -> f64 {
-    let text = reqwest::get(format!("{base_url}/metrics"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    text.lines()
-        .filter(|l| l.starts_with(name) && l.contains(labels))
-        .filter(|l| l[name.len()..].starts_with(['{', ' ']))
-        .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
-        .sum()
+    testkit::metric(base_url, name, labels).await.unwrap_or(0.0)
 }
 
 impl Stack {
@@ -416,7 +386,7 @@ pub fn pinecone(url: &str, api_key: &str) -> VectorStoreSettings {
     VectorStoreSettings {
         vector_store: VectorStoreKind::Pinecone,
         pinecone_index_host: Some(url.parse().unwrap()),
-        pinecone_api_key: Some(shared::settings::Secret::new(api_key)),
+        pinecone_api_key: Some(sync_core::settings::Secret::new(api_key)),
         pinecone_namespace: None,
         pinecone_timeout_ms: 10_000,
     }

@@ -4,8 +4,9 @@
 //! fails when the two differ; `make openapi` rewrites the file).
 //!
 //! What is not an `/api/` handler of this crate is added here: the sync
-//! status (`crate::sync_status::StatusApi`), the health endpoints of
-//! `shared::telemetry::health_router`, and the security schemes.
+//! status (`crate::sync_status::StatusApi`), bulk upload
+//! (`crate::imports::ImportsApi`), the health endpoints of
+//! `sync_core::telemetry::health_router`, and the security schemes.
 
 use std::sync::OnceLock;
 
@@ -44,6 +45,7 @@ pub(super) struct ApiDoc;
 pub fn openapi() -> Document {
     let mut doc = super::routes().into_openapi();
     doc.merge(crate::sync_status::StatusApi::openapi());
+    doc.merge(crate::imports::ImportsApi::openapi());
     doc
 }
 
@@ -112,7 +114,7 @@ impl Modify for SecuritySchemes {
     }
 }
 
-// The health endpoints are `shared::telemetry::health_router`'s handlers,
+// The health endpoints are `sync_core::telemetry::health_router`'s handlers,
 // merged into the frontend's router; these stubs only describe them.
 
 /// Liveness: the process is up.
@@ -123,7 +125,10 @@ impl Modify for SecuritySchemes {
     responses((status = 200, description = "Always `ok`.", body = String,
         content_type = "text/plain"))
 )]
-#[allow(dead_code, reason = "documentation only: served by shared::telemetry")]
+#[allow(
+    dead_code,
+    reason = "documentation only: served by sync_core::telemetry"
+)]
 fn healthz() {}
 
 /// Readiness: every dependency (Postgres, the vector store, the model)
@@ -141,7 +146,10 @@ fn healthz() {}
             example = json!({"model": "ok", "postgres": "connection refused", "vector_store": "ok"})),
     )
 )]
-#[allow(dead_code, reason = "documentation only: served by shared::telemetry")]
+#[allow(
+    dead_code,
+    reason = "documentation only: served by sync_core::telemetry"
+)]
 fn readyz() {}
 
 /// Prometheus metrics (text exposition format 0.0.4).
@@ -152,5 +160,8 @@ fn readyz() {}
     responses((status = 200, description = "The metrics.", body = String,
         content_type = "text/plain; version=0.0.4"))
 )]
-#[allow(dead_code, reason = "documentation only: served by shared::telemetry")]
+#[allow(
+    dead_code,
+    reason = "documentation only: served by sync_core::telemetry"
+)]
 fn metrics() {}

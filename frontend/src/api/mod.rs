@@ -1,4 +1,4 @@
-//! The JSON API (documented in README, "Frontend and JSON API", and by its
+//! The JSON API (documented in docs/frontend.md, "JSON API", and by its
 //! OpenAPI document, see [`openapi`]). Every error is a problem document:
 //! handlers answer [`Problem`]s, and [`problem_bodies`] rewrites any other
 //! error response under `/api/` (axum's extractor rejections, 404, 405,
@@ -20,7 +20,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 pub use self::docs::{openapi, openapi_json};
-pub use self::editor::CSRF_HEADER;
+pub use self::editor::{CSRF_HEADER, Editor};
 pub use self::problem::{PROBLEM_JSON, Problem};
 use crate::AppState;
 

@@ -14,7 +14,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
-use shared::settings::Secret;
+use sync_core::settings::Secret;
 
 type HmacSha256 = Hmac<Sha256>;
 

@@ -26,7 +26,7 @@ use axum::response::Response;
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use shared::settings::Secret;
+use sync_core::settings::Secret;
 
 pub use self::key::ServerKey;
 pub use self::login_throttle::LoginThrottle;

@@ -2,7 +2,7 @@
 //! people (`/status`, a badge on every page) and programs (`/api/status`,
 //! Prometheus gauges).
 //!
-//! One background task ([`SyncMonitor::spawn`]) samples every source each
+//! One background task ([`SyncMonitor::new`]) samples every source each
 //! interval — the outbox and parked events (Postgres), the job queue and its
 //! DLQ (SQS `GetQueueAttributes`), rows vs vectors, and the age of the
 //! oldest change not yet indexed — and keeps a bounded history for the

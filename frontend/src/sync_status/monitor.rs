@@ -6,10 +6,10 @@ use std::collections::HashSet;
 use std::sync::{Arc, PoisonError, RwLock};
 use std::time::Duration;
 
-use shared::telemetry::Shutdown;
-use shared::vector_store::VectorStore;
 use sqlx::PgPool;
+use sync_core::telemetry::Shutdown;
 use tokio::time::MissedTickBehavior;
+use vector_store::VectorStore;
 
 use super::history::{History, HistoryPoint};
 use super::settings::SyncStatusSettings;
@@ -30,15 +30,15 @@ struct Inner {
 }
 
 impl SyncMonitor {
-    /// Start the sampler task; it takes its first sample at once and stops
-    /// when `shutdown` triggers.
-    pub fn spawn(
+    /// The monitor and its sampler, to run as a task of the service: it
+    /// takes its first sample at once and ends when `shutdown` triggers.
+    pub fn new(
         pool: PgPool,
         sqs: aws_sdk_sqs::Client,
         store: Arc<dyn VectorStore>,
         settings: SyncStatusSettings,
         shutdown: Shutdown,
-    ) -> SyncMonitor {
+    ) -> (SyncMonitor, impl Future<Output = ()> + Send + 'static) {
         let interval = settings.sample_interval();
         let monitor = SyncMonitor {
             inner: Arc::new(Inner {
@@ -58,13 +58,8 @@ impl SyncMonitor {
             // quick interval still gives a remote source a fair chance.
             timeout: interval.clamp(Duration::from_secs(1), Duration::from_secs(10)),
         };
-        tokio::spawn(sample_until_shutdown(
-            sources,
-            monitor.clone(),
-            interval,
-            shutdown,
-        ));
-        monitor
+        let sampler = sample_until_shutdown(sources, monitor.clone(), interval, shutdown);
+        (monitor, sampler)
     }
 
     /// The most recent sample; `None` until the first one is in.

@@ -23,6 +23,7 @@ use super::history::HistoryPoint;
 use super::monitor::SyncMonitor;
 use super::snapshot::{SyncSnapshot, SyncState};
 use super::view::{Badge, StatusView};
+use crate::imports::RecentImports;
 use crate::web::{Layout, Page};
 
 /// Script and styles change only with a release (as `/static/`).
@@ -32,6 +33,7 @@ pub fn router<S>() -> Router<S>
 where
     SyncMonitor: FromRef<S>,
     Layout: FromRequestParts<S>,
+    RecentImports: FromRequestParts<S>,
     S: Clone + Send + Sync + 'static,
 {
     Router::new()
@@ -48,6 +50,8 @@ where
 struct StatusPage {
     layout: Layout,
     view: StatusView,
+    /// The recent bulk imports (`None`: bulk upload is off).
+    imports: RecentImports,
 }
 
 #[derive(Template)]
@@ -57,14 +61,26 @@ struct BadgeFragment {
     state_slug: &'static str,
 }
 
-async fn status_page(layout: Layout, State(monitor): State<SyncMonitor>) -> Response {
+async fn status_page(
+    layout: Layout,
+    imports: RecentImports,
+    State(monitor): State<SyncMonitor>,
+) -> Response {
     let latest = monitor.latest();
     let view = StatusView::of(
         latest.as_ref(),
         monitor.sample_interval(),
         monitor.history_window(),
     );
-    Page(StatusCode::OK, StatusPage { layout, view }).into_response()
+    Page(
+        StatusCode::OK,
+        StatusPage {
+            layout,
+            view,
+            imports,
+        },
+    )
+    .into_response()
 }
 
 async fn badge(State(monitor): State<SyncMonitor>) -> Response {

@@ -1,4 +1,4 @@
-//! Settings of the sync status sampler (see README, "Settings").
+//! Settings of the sync status sampler (docs/configuration.md).
 
 use std::time::Duration;
 

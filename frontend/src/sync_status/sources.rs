@@ -9,8 +9,8 @@ use std::time::Duration;
 
 use aws_sdk_sqs::types::QueueAttributeName;
 use chrono::Utc;
-use shared::vector_store::{VectorStore, VectorStoreError};
 use sqlx::PgPool;
+use vector_store::{VectorStore, VectorStoreError};
 
 use super::snapshot::{Lag, QueueDepth, Reading, SyncSnapshot};
 
@@ -203,7 +203,7 @@ impl Sources {
             .attribute_names(QueueAttributeName::ApproximateNumberOfMessagesNotVisible)
             .send()
             .await
-            .map_err(|e| SourceError::Queue(shared::queue::describe_sdk_error(&e)))?;
+            .map_err(|e| SourceError::Queue(sync_core::queue::describe_sdk_error(&e)))?;
         let attributes = output.attributes.unwrap_or_default();
         let read = |name: &QueueAttributeName| -> Result<u64, SourceError> {
             attributes

@@ -22,6 +22,7 @@ use axum::http::StatusCode;
 use axum::routing::{get, post};
 
 pub use self::layout::{Layout, Page, PageError};
+pub use self::login::LoggedIn;
 use crate::AppState;
 
 /// The pages. They need the browser id (CSRF), see `auth::issue_browser_id`.

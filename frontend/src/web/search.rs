@@ -85,7 +85,7 @@ async fn render(
     layout: Layout,
     form: RawParams,
     status: StatusCode,
-    outcome: Result<(SearchParams, shared::search::SearchPage), String>,
+    outcome: Result<(SearchParams, crate::search::SearchPage), String>,
 ) -> Response {
     // The filter's options are a nicety: without them the page still works.
     let categories = state.catalog.categories().await.unwrap_or_else(|e| {
@@ -130,7 +130,7 @@ async fn render(
     Page(status, template).into_response()
 }
 
-fn fill(t: &mut SearchTemplate, params: &SearchParams, page: shared::search::SearchPage) {
+fn fill(t: &mut SearchTemplate, params: &SearchParams, page: crate::search::SearchPage) {
     t.page = params.page;
     t.first_rank = params.offset() + 1;
     t.heading = if params.q.is_empty() {

@@ -1,4 +1,4 @@
-// The acceptance walk of issue #4 in a real browser: Debian's headless
+// The search-and-edit walk in a real browser: Debian's headless
 // Chromium, driven by playwright-core. frontend/tests/browser.rs starts the
 // whole pipeline (pelican, emu, frontend on a fresh database and fresh
 // queues) and runs this script:
@@ -16,57 +16,22 @@
 // threw no uncaught error; otherwise prints what failed and exits 1.
 // Screenshots of each step are saved in <tmpdir>.
 
-import { mkdtempSync } from "node:fs";
-import { join } from "node:path";
-import { chromium } from "playwright-core";
+import { STEP_TIMEOUT_MS, fail, runWalk, setUp } from "./harness.mjs";
 
-const STEP_TIMEOUT_MS = 15_000;
 // Edit → "indexed" crosses pelican, SQS, emu (embedding) and the store.
 const INDEXED_TIMEOUT_MS = 60_000;
 // Never hang the test run, whatever the page does.
 const OVERALL_TIMEOUT_MS = 150_000;
 
-const [baseArg, tmpdir] = process.argv.slice(2);
-if (!baseArg || !tmpdir) {
-  console.error("usage: node search_edit.mjs <base-url> <tmpdir>");
-  process.exit(2);
-}
-const base = baseArg.replace(/\/+$/, "");
-const scenario = {};
-for (const name of ["E2E_USERNAME", "E2E_PASSWORD", "E2E_QUERY", "E2E_SKU", "E2E_DESCRIPTION", "E2E_NEW_QUERY"]) {
-  const value = process.env[name];
-  if (!value) {
-    console.error(`search_edit: ${name} is not set`);
-    process.exit(2);
-  }
-  scenario[name] = value;
-}
-
-// Flags from ARCHITECTURE-BRIEF §5: without the background-networking ones
-// Chromium keeps dialling services this machine cannot reach.
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
-
-const problems = [];
-const log = (message) => console.log(`search_edit: ${message}`);
-
-function fail(message) {
-  throw new Error(message);
-}
-
-async function shot(page, name) {
-  const path = join(tmpdir, `${name}.png`);
-  await page.screenshot({ path, fullPage: true });
-  log(`screenshot ${path}`);
-}
+const walkSetup = setUp("search_edit", [
+  "E2E_USERNAME",
+  "E2E_PASSWORD",
+  "E2E_QUERY",
+  "E2E_SKU",
+  "E2E_DESCRIPTION",
+  "E2E_NEW_QUERY",
+]);
+const { base, scenario, log, shot, logIn } = walkSetup;
 
 /** Rows of the result list: sku, link target and score, in page order. */
 async function results(page) {
@@ -111,16 +76,6 @@ async function search(page, query) {
     fail(`search "${query}": the page shows ${shown.join(", ")} but the ranking is ${ranked.join(", ")}`);
   }
   return rows;
-}
-
-async function logIn(page) {
-  await page.goto(`${base}/login`);
-  await page.locator("input[name=username]").fill(scenario.E2E_USERNAME);
-  await page.locator("input[name=password]").fill(scenario.E2E_PASSWORD);
-  await Promise.all([
-    page.waitForURL((url) => new URL(url).pathname !== "/login", { timeout: STEP_TIMEOUT_MS }),
-    page.locator("button[type=submit]").click(),
-  ]);
 }
 
 /** Edit the description; resolves once the product page says "indexed". */
@@ -186,49 +141,4 @@ async function run(page) {
   await shot(page, "5-status");
 }
 
-const watchdog = setTimeout(() => {
-  console.error(`search_edit: gave up after ${OVERALL_TIMEOUT_MS} ms`);
-  process.exit(1);
-}, OVERALL_TIMEOUT_MS);
-
-let context;
-let ok = false;
-try {
-  context = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir, "profile-")), {
-    executablePath: process.env.CHROMIUM_PATH || "/usr/bin/chromium",
-    headless: true,
-    args: CHROMIUM_ARGS,
-    viewport: { width: 1280, height: 900 },
-  });
-  context.setDefaultTimeout(STEP_TIMEOUT_MS);
-  const page = context.pages()[0] ?? (await context.newPage());
-  // Any console error (a CSP violation, a failed load, a script error) or
-  // uncaught exception fails the walk.
-  page.on("console", (message) => {
-    if (message.type() === "error") {
-      problems.push(`console error at ${page.url()}: ${message.text()}`);
-    }
-  });
-  page.on("pageerror", (error) => problems.push(`page error at ${page.url()}: ${error.message}`));
-  page.on("response", (response) => {
-    if (response.status() >= 500) problems.push(`HTTP ${response.status()} for ${response.url()}`);
-  });
-  try {
-    await run(page);
-    ok = true;
-  } catch (error) {
-    problems.push(error.message);
-    await shot(page, "failure").catch(() => {});
-  }
-} catch (error) {
-  problems.push(`could not start chromium: ${error.message}`);
-} finally {
-  await context?.close().catch(() => {});
-  clearTimeout(watchdog);
-}
-
-if (!ok || problems.length > 0) {
-  for (const problem of problems) console.error(`search_edit: FAIL ${problem}`);
-  process.exit(1);
-}
-log("passed");
+await runWalk(walkSetup, OVERALL_TIMEOUT_MS, run);

@@ -1,16 +1,15 @@
 //! A running frontend on a fresh database, a client with a cookie jar, and
 //! products whose vectors are written directly.
 
-use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 
 use clap::Parser;
+use embedding::{Embedder, LocalEmbedder};
 use frontend::{Application, Settings};
 use rust_decimal::Decimal;
-use shared::embedding::{Embedder, LocalEmbedder};
-use shared::telemetry::Shutdown;
-use shared::testing::TestDatabase;
-use shared::vector_store::{PgVectorStore, ProductMetadata, VectorRecord, VectorStore};
+use sync_core::telemetry::Shutdown;
+use testkit::TestDatabase;
+use vector_store::{PgVectorStore, ProductMetadata, VectorRecord, VectorStore};
 
 pub const USER: &str = "editor";
 pub const PASSWORD: &str = "correct horse battery staple";
@@ -22,14 +21,9 @@ pub fn embedder() -> Arc<dyn Embedder> {
     static EMBEDDER: OnceLock<Arc<dyn Embedder>> = OnceLock::new();
     EMBEDDER
         .get_or_init(|| {
-            shared::testing::load_env();
-            let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
-            let dir = root.join(std::env::var_os("MODEL_DIR").map_or_else(
-                || PathBuf::from(".local/model/all-MiniLM-L6-v2"),
-                PathBuf::from,
-            ));
             Arc::new(
-                LocalEmbedder::load(&dir, Default::default()).expect("load the model (make model)"),
+                LocalEmbedder::load(&testkit::model_dir(), Default::default())
+                    .expect("load the model (make model)"),
             )
         })
         .clone()
@@ -86,9 +80,49 @@ impl Drop for TestApp {
     }
 }
 
+/// The frontend with bulk upload on (a fresh bucket).
 pub async fn spawn() -> TestApp {
+    spawn_configured(true, &[]).await
+}
+
+/// The frontend without `UPLOAD_BUCKET`.
+pub async fn spawn_without_uploads() -> TestApp {
+    spawn_configured(false, &[]).await
+}
+
+/// The frontend (uploads on) with `extra` command-line settings after the
+/// test's own.
+pub async fn spawn_with(extra: &[&str]) -> TestApp {
+    spawn_configured(true, extra).await
+}
+
+/// A fresh bucket on the emulator, as `catalogctl setup-aws` makes it.
+pub async fn create_bucket() -> String {
+    testkit::load_env();
+    let config = sync_core::queue::sdk_config(&testkit::aws_settings()).await;
+    let bucket = format!("test-{}", uuid::Uuid::new_v4().simple());
+    catalog_import::objects::provision_bucket(
+        &catalog_import::objects::s3_client(&config, None),
+        "us-east-1",
+        &catalog_import::objects::BucketSetup {
+            bucket: bucket.clone(),
+            allowed_origins: vec!["http://127.0.0.1".into()],
+            expiry_days: 1,
+        },
+    )
+    .await
+    .expect("create the uploads bucket");
+    bucket
+}
+
+async fn spawn_configured(uploads: bool, extra: &[&str]) -> TestApp {
     let db = TestDatabase::create().await;
-    let settings = Settings::try_parse_from([
+    let bucket = if uploads {
+        Some(create_bucket().await)
+    } else {
+        None
+    };
+    let mut args: Vec<String> = [
         "frontend",
         "--database-url",
         db.url.expose(),
@@ -103,15 +137,29 @@ pub async fn spawn() -> TestApp {
         "--vector-store",
         "pgvector",
         "--db-connections",
-        "4",
-    ])
-    .expect("test settings");
+        "6",
+        "--import-poll-interval-ms",
+        "100",
+    ]
+    .map(str::to_owned)
+    .to_vec();
+    if let Some(bucket) = &bucket {
+        args.extend(["--upload-bucket".to_owned(), bucket.clone()]);
+    }
+    args.extend(extra.iter().map(|arg| (*arg).to_owned()));
+    let mut settings = Settings::try_parse_from(args).expect("test settings");
+    if !uploads {
+        // Off whatever the environment says (`.env` turns it on locally).
+        settings.uploads.upload_bucket = None;
+    }
     let shutdown = Shutdown::new();
     let app = Application::with_embedder(settings, embedder(), shutdown.clone())
         .await
         .expect("start the frontend");
+    let base = format!("http://{}", app.addr());
+    tokio::spawn(app.run_until_stopped());
     TestApp {
-        base: format!("http://{}", app.addr()),
+        base,
         store: PgVectorStore::new(db.pool.clone()),
         db,
         client: client(),
@@ -178,7 +226,7 @@ impl TestApp {
         .fetch_one(&self.db.pool)
         .await
         .unwrap();
-        let text = shared::catalog::document::compose(&name, category.as_deref(), &description);
+        let text = sync_core::document::compose(&name, category.as_deref(), &description);
         let values = embedder().embed(&[text]).await.unwrap().pop().unwrap();
         self.store
             .upsert(&[VectorRecord {

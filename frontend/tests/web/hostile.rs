@@ -35,6 +35,12 @@ const ROUTES: &[(&str, &str)] = &[
     ("GET", "/status/badge"),
     ("GET", "/api/status"),
     ("GET", "/static/app.js"),
+    ("GET", "/imports"),
+    ("GET", "/imports/{}"),
+    ("POST", "/api/uploads"),
+    ("POST", "/api/imports"),
+    ("GET", "/api/imports"),
+    ("GET", "/api/imports/{}"),
     ("GET", "/{}"),
 ];
 

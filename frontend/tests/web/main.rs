@@ -8,5 +8,6 @@ mod api_errors;
 mod auth;
 mod helpers;
 mod hostile;
+mod imports;
 mod pages;
 mod search;

@@ -3,7 +3,7 @@
 
 use reqwest::StatusCode;
 
-use crate::helpers::{CATALOG, product, spawn};
+use crate::helpers::{self, CATALOG, product, spawn};
 
 const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
      connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
@@ -38,6 +38,22 @@ async fn user_content_is_escaped() {
         .await
         .unwrap();
     assert!(!html.contains("<script>alert(1)"));
+}
+
+#[tokio::test]
+async fn hsts_is_sent_only_when_the_site_is_served_over_https() {
+    let plain = spawn().await;
+    let response = plain.get("/").await;
+    assert!(!response.headers().contains_key("strict-transport-security"));
+    let https = helpers::spawn_with(&["--hsts", "true"]).await;
+    for path in ["/", "/api/search?q=socks", "/nope"] {
+        let response = https.get(path).await;
+        assert_eq!(
+            response.headers()["strict-transport-security"],
+            "max-age=31536000",
+            "{path}"
+        );
+    }
 }
 
 #[tokio::test]
@@ -90,7 +106,7 @@ async fn health_readiness_and_metrics() {
     let app = spawn().await;
     app.seed(&CATALOG[..2]).await;
     assert_eq!(app.get("/healthz").await.status(), StatusCode::OK);
-    let ready = shared::testing::eventually(std::time::Duration::from_secs(30), || async {
+    let ready = testkit::eventually(std::time::Duration::from_secs(30), || async {
         app.get("/readyz").await.status() == StatusCode::OK
     })
     .await;

@@ -12,7 +12,7 @@ async fn pages_continue_the_ranking_without_gaps_or_repeats() {
     let ranked = api_skus(&whole);
     assert_eq!(ranked.len(), CATALOG.len());
     // Scores are cosine similarities; the order is the fused ranking of
-    // shared::search, which every page must keep as it is.
+    // frontend::search, which every page must keep as it is.
     assert!(whole["results"][0]["score"].as_f64().is_some());
     assert!(
         ranked[..2].iter().all(|s| s.starts_with("SOCK-00")),

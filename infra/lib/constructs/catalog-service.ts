@@ -8,13 +8,11 @@ import {
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 
-/** How the containers reach Postgres. */
+/** Where the containers reach Postgres (who they log in as is per task: `credentials`). */
 export interface DatabaseConnection {
   readonly host: string;
   readonly port: string;
   readonly name: string;
-  /** The RDS-generated secret (JSON with `username` and `password`). */
-  readonly secret: secretsmanager.ISecret;
 }
 
 /**
@@ -24,7 +22,7 @@ export interface DatabaseConnection {
  * binary. The generated password contains only URL-safe characters
  * (see Database), so no escaping is needed. sslmode=require: encrypted
  * (RDS forces it); to also verify the server, put the RDS CA bundle in the
- * image and use sslmode=verify-full&sslrootcert=<path> (README, "TLS").
+ * image and use sslmode=verify-full&sslrootcert=<path> (docs/configuration.md, "Postgres and TLS").
  */
 export function databaseUrlWrapper(binary: string, args: string[]): { entryPoint: string[]; command: string[] } {
   const script =
@@ -34,13 +32,19 @@ export function databaseUrlWrapper(binary: string, args: string[]): { entryPoint
 }
 
 export interface TaskProps {
-  /** Service / image name: pelican, emu, frontend or catalogctl. */
+  /** Task name: names the family (`<prefix>-<name>`), the log group and the container. */
   readonly name: string;
+  /** The binary in /usr/local/bin to run (default: `name`). */
+  readonly binary?: string;
   readonly prefix: string;
   readonly image: ecs.ContainerImage;
   readonly cpu: number;
   readonly memoryMiB: number;
+  /** The tasks' CPU architecture; the image must be built for it. */
+  readonly architecture: ecs.CpuArchitecture;
   readonly database: DatabaseConnection;
+  /** The Postgres login (JSON secret with `username` and `password`): DB_USER / DB_PASSWORD. */
+  readonly credentials: secretsmanager.ISecret;
   readonly environment: Record<string, string>;
   readonly secrets?: Record<string, ecs.Secret>;
   /** Arguments after the binary (catalogctl subcommand). */
@@ -56,9 +60,12 @@ export class CatalogTask extends Construct {
   readonly taskDefinition: ecs.FargateTaskDefinition;
   readonly container: ecs.ContainerDefinition;
   readonly logGroup: logs.LogGroup;
+  /** awslogs stream prefix: streams are `<prefix>/<container>/<task id>`. */
+  readonly logStreamPrefix: string;
 
   constructor(scope: Construct, id: string, props: TaskProps) {
     super(scope, id);
+    this.logStreamPrefix = props.name;
     this.logGroup = new logs.LogGroup(this, 'Logs', {
       logGroupName: `/ecs/${props.prefix}/${props.name}`,
       retention: logs.RetentionDays.ONE_WEEK,
@@ -69,7 +76,7 @@ export class CatalogTask extends Construct {
       cpu: props.cpu,
       memoryLimitMiB: props.memoryMiB,
       runtimePlatform: {
-        cpuArchitecture: ecs.CpuArchitecture.X86_64,
+        cpuArchitecture: props.architecture,
         operatingSystemFamily: ecs.OperatingSystemFamily.LINUX,
       },
       volumes: [{ name: 'tmp' }],
@@ -82,7 +89,7 @@ export class CatalogTask extends Construct {
       ...props.environment,
     };
     if (props.http) environment[props.http.setting] = `0.0.0.0:${props.http.port}`;
-    const { entryPoint, command } = databaseUrlWrapper(props.name, props.args ?? []);
+    const { entryPoint, command } = databaseUrlWrapper(props.binary ?? props.name, props.args ?? []);
     this.container = this.taskDefinition.addContainer(props.name, {
       image: props.image,
       essential: true,
@@ -90,11 +97,11 @@ export class CatalogTask extends Construct {
       command,
       environment,
       secrets: {
-        DB_USER: ecs.Secret.fromSecretsManager(props.database.secret, 'username'),
-        DB_PASSWORD: ecs.Secret.fromSecretsManager(props.database.secret, 'password'),
+        DB_USER: ecs.Secret.fromSecretsManager(props.credentials, 'username'),
+        DB_PASSWORD: ecs.Secret.fromSecretsManager(props.credentials, 'password'),
         ...props.secrets,
       },
-      logging: ecs.LogDrivers.awsLogs({ logGroup: this.logGroup, streamPrefix: props.name }),
+      logging: ecs.LogDrivers.awsLogs({ logGroup: this.logGroup, streamPrefix: this.logStreamPrefix }),
       readonlyRootFilesystem: true,
       user: '10001:10001',
       // SIGTERM first: services finish or release their in-flight batch.
@@ -127,12 +134,15 @@ export interface CatalogServiceProps extends TaskProps {
 export class CatalogService extends Construct {
   readonly task: CatalogTask;
   readonly service: ecs.FargateService;
+  /** `<prefix>-<name>`, as a plain string (the service's own attribute is a token). */
+  readonly serviceName: string;
 
   constructor(scope: Construct, id: string, props: CatalogServiceProps) {
     super(scope, id);
+    this.serviceName = `${props.prefix}-${props.name}`;
     this.task = new CatalogTask(this, 'Def', props);
     this.service = new ecs.FargateService(this, 'Service', {
-      serviceName: `${props.prefix}-${props.name}`,
+      serviceName: this.serviceName,
       cluster: props.cluster,
       taskDefinition: this.task.taskDefinition,
       desiredCount: props.desiredCount,

@@ -7,10 +7,13 @@ export interface OpsDashboardProps {
   readonly dlq: sqs.IQueue;
   readonly loadBalancer: elbv2.ApplicationLoadBalancer;
   readonly emuRunningTasks: cw.IMetric;
+  /** Namespace of the services' own metrics (MetricsSidecar). */
+  readonly metricsNamespace: string;
 }
 
 /** One page: relay and sync throughput, age of the oldest job, queue and
- *  DLQ depth, emu tasks, HTTP 5xx. */
+ *  DLQ depth, emu tasks, HTTP 5xx; then the services' own metrics: outbox
+ *  backlog and age, relay leadership, sync lag, errors, request latency. */
 export class OpsDashboard extends Construct {
   readonly dashboard: cw.Dashboard;
 
@@ -18,6 +21,15 @@ export class OpsDashboard extends Construct {
     super(scope, id);
     const minute = { period: Duration.minutes(1) };
     const { queue, dlq, loadBalancer: alb } = props;
+    const app = (metricName: string, service: string, statistic: string, label: string) =>
+      new cw.Metric({
+        namespace: props.metricsNamespace,
+        metricName,
+        dimensionsMap: { service },
+        statistic,
+        label,
+        ...minute,
+      });
     this.dashboard = new cw.Dashboard(this, 'Dashboard', {
       dashboardName: props.name,
       defaultInterval: Duration.hours(3),
@@ -59,6 +71,40 @@ export class OpsDashboard extends Construct {
               alb.metrics.httpCodeElb(elbv2.HttpCodeElb.ELB_5XX_COUNT, { ...minute, statistic: 'Sum' }),
             ],
             width: 8,
+          }),
+        ],
+        [
+          new cw.GraphWidget({
+            title: 'Outbox (pelican): events waiting, age of the oldest (s)',
+            left: [app('pelican_outbox_backlog', 'pelican', 'Maximum', 'events waiting')],
+            right: [app('pelican_outbox_oldest_age_seconds', 'pelican', 'Maximum', 'oldest (s)')],
+            width: 8,
+          }),
+          new cw.GraphWidget({
+            title: 'pelican replicas holding the relay lock (1 expected); send errors',
+            left: [app('pelican_is_leader', 'pelican', 'Maximum', 'leader')],
+            right: [app('pelican_send_errors_total', 'pelican', 'Sum', 'send errors')],
+            width: 8,
+          }),
+          new cw.GraphWidget({
+            title: 'emu: sync lag (s), errors',
+            left: [
+              app('emu_lag_seconds', 'emu', 'Average', 'lag, average'),
+              app('emu_lag_seconds', 'emu', 'Maximum', 'lag, max'),
+            ],
+            right: [app('emu_errors_total', 'emu', 'Sum', 'errors')],
+            width: 8,
+          }),
+        ],
+        [
+          new cw.GraphWidget({
+            title: 'Frontend request latency (s)',
+            left: [
+              app('http_request_duration_seconds', 'frontend', 'Average', 'all requests, average'),
+              app('http_request_duration_seconds', 'frontend', 'Maximum', 'all requests, max'),
+            ],
+            right: [app('http_request_duration_seconds', 'frontend', 'SampleCount', 'requests')],
+            width: 24,
           }),
         ],
       ],

@@ -20,6 +20,9 @@ export const DB_USER = 'catalog';
  * extension as the master user) in the isolated subnets: not publicly
  * accessible, storage encrypted, credentials generated into Secrets Manager.
  * Its security group admits nobody; services are allowed in by `allowFrom`.
+ *
+ * The master credentials go to `catalogctl deploy-prepare` only (DeployPrepare);
+ * the services log in as their own roles (ServiceDbCredentials).
  */
 export class Database extends Construct {
   readonly instance: rds.DatabaseInstance;
@@ -60,7 +63,7 @@ export class Database extends Construct {
       multiAz: props.multiAz,
       databaseName: DB_NAME,
       // Only URL-safe characters, so the password goes into DATABASE_URL
-      // without percent-encoding (see databaseUrlCommand).
+      // without percent-encoding (see databaseUrlWrapper).
       credentials: rds.Credentials.fromGeneratedSecret(DB_USER, {
         excludeCharacters: ' %+~`#$&*()|[]{}:;<>?!\'/@"\\=,^',
       }),

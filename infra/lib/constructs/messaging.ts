@@ -73,6 +73,15 @@ export class Messaging extends Construct {
         resources: ['*'],
       }),
     );
+    // EventBridge posts the failed-verify notices (ScheduledVerify).
+    this.topicKey.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowEventBridgeToPublish',
+        principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+      }),
+    );
     this.topic = new sns.Topic(this, 'Alerts', {
       topicName: `${props.prefix}-alerts`,
       displayName: `${props.prefix} alerts`,

@@ -1,7 +1,7 @@
 use std::collections::HashSet;
 use std::time::Duration;
 
-use shared::change_event::Operation;
+use sync_core::change_event::Operation;
 
 use crate::helpers::{TestStack, insert_products, spawn_pelican, versions_by_group};
 

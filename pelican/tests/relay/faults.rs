@@ -1,12 +1,10 @@
 use std::collections::HashSet;
 use std::time::Duration;
 
-use shared::settings::DatabaseSettings;
-use shared::testing::{TcpProxy, eventually, url_socket_addr, url_with_addr};
+use sync_core::settings::DatabaseSettings;
+use testkit::{TcpProxy, eventually, url_socket_addr, url_with_addr};
 
-use crate::helpers::{
-    PelicanProcess, TestStack, aws_with_endpoint, insert_products, spawn_pelican,
-};
+use crate::helpers::{TestStack, aws_with_endpoint, insert_products, spawn_pelican, start_process};
 
 #[tokio::test]
 async fn changes_made_while_pelican_is_down_and_a_sigkill_mid_drain_lose_nothing() {
@@ -21,18 +19,18 @@ async fn changes_made_while_pelican_is_down_and_a_sigkill_mid_drain_lose_nothing
         .collect();
     assert_eq!(expected.len(), 10_000);
 
-    let mut first = PelicanProcess::start(&stack.settings());
+    let mut first = start_process(&stack.settings()).await;
     let mid_drain = eventually(Duration::from_secs(60), || async {
         let left = stack.outbox_len().await;
         left < 9_000 && left > 0
     })
     .await;
     assert!(mid_drain, "pelican did not start draining");
-    first.sigkill();
+    first.sigkill().await;
     let left_at_kill = stack.outbox_len().await;
     assert!(left_at_kill > 0, "the kill came too late to test anything");
 
-    let _second = PelicanProcess::start(&stack.settings());
+    let _second = start_process(&stack.settings()).await;
     stack.wait_outbox_empty(Duration::from_secs(120)).await;
 
     let messages = stack.receive(10_000).await;
@@ -97,7 +95,7 @@ async fn recovers_alone_when_postgres_goes_away() {
 #[tokio::test]
 async fn recovers_alone_when_sqs_is_unreachable_for_ten_seconds() {
     let stack = TestStack::new().await;
-    let endpoint = shared::testing::aws_settings().aws_endpoint_url.unwrap().0;
+    let endpoint = testkit::aws_settings().aws_endpoint_url.unwrap().0;
     let proxy = TcpProxy::start(url_socket_addr(&endpoint)).await;
     let mut settings = stack.settings();
     settings.aws = aws_with_endpoint(url_with_addr(&endpoint, proxy.addr));

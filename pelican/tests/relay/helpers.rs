@@ -4,14 +4,14 @@
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use pelican::{Application, Settings};
-use shared::change_event::ChangeEvent;
-use shared::settings::{AwsSettings, DatabaseSettings, LogFormat, TelemetrySettings};
-use shared::telemetry::Shutdown;
-use shared::testing::{Received, TestDatabase, TestQueues, aws_settings};
+use sync_core::change_event::ChangeEvent;
+use sync_core::settings::{AwsSettings, DatabaseSettings, LogFormat, TelemetrySettings};
+use sync_core::telemetry::Shutdown;
+use testkit::process::{Service, ServiceProcess};
+use testkit::{Received, TestDatabase, TestQueues, aws_settings};
 
 pub struct TestStack {
     pub db: TestDatabase,
@@ -55,8 +55,7 @@ impl TestStack {
 
     /// Wait until pelican has emptied the outbox.
     pub async fn wait_outbox_empty(&self, timeout: Duration) {
-        let drained =
-            shared::testing::eventually(timeout, || async { self.outbox_len().await == 0 }).await;
+        let drained = testkit::eventually(timeout, || async { self.outbox_len().await == 0 }).await;
         assert!(
             drained,
             "outbox not drained in {timeout:?}: {} left",
@@ -91,58 +90,27 @@ pub async fn spawn_pelican(
     (addr, shutdown, task)
 }
 
-/// pelican as a real process (for SIGKILL / SIGTERM tests).
-pub struct PelicanProcess {
-    pub child: Child,
-    pub health: SocketAddr,
+/// pelican as a real process (the release binary), ready, for SIGKILL /
+/// SIGTERM tests.
+pub async fn start_process(settings: &Settings) -> ServiceProcess {
+    let mut process = ServiceProcess::spawn(Service::Pelican, process_env(settings))
+        .await
+        .unwrap();
+    process
+        .wait_ready(Duration::from_secs(60))
+        .await
+        .unwrap_or_else(|log| panic!("pelican did not become ready: {log}"));
+    process
 }
 
-impl PelicanProcess {
-    pub fn start(settings: &Settings) -> Self {
-        let health = free_port();
-        let child = Command::new(env!("CARGO_BIN_EXE_pelican"))
-            .env_clear()
-            .envs(process_env(settings, health))
-            .current_dir(std::env::temp_dir())
-            .stdout(Stdio::null())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .unwrap();
-        Self { child, health }
-    }
-
-    pub fn sigkill(&mut self) {
-        self.child.kill().unwrap();
-        self.child.wait().unwrap();
-    }
-
-    pub async fn metric(&self, name: &str) -> Option<f64> {
-        let text = reqwest::get(format!("http://{}/metrics", self.health))
-            .await
-            .ok()?
-            .text()
-            .await
-            .ok()?;
-        text.lines()
-            .find(|l| l.starts_with(name) && l[name.len()..].starts_with(' '))
-            .and_then(|l| l.rsplit(' ').next())
-            .and_then(|v| v.parse().ok())
-    }
-
-    pub async fn is_leader(&self) -> bool {
-        self.metric("pelican_is_leader").await == Some(1.0)
-    }
+/// Whether a pelican process holds the leader lock (its own gauge).
+pub async fn is_leader(process: &ServiceProcess) -> bool {
+    process.metric("pelican_is_leader").await == Some(1.0)
 }
 
-impl Drop for PelicanProcess {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-pub fn process_env(settings: &Settings, health: SocketAddr) -> HashMap<String, String> {
-    let mut env = HashMap::from([
+/// The environment that gives a pelican process `settings`.
+pub fn process_env(settings: &Settings) -> Vec<(String, String)> {
+    let mut env = vec![
         (
             "DATABASE_URL".into(),
             settings.database.database_url.expose().to_owned(),
@@ -151,7 +119,6 @@ pub fn process_env(settings: &Settings, health: SocketAddr) -> HashMap<String, S
         ("AWS_REGION".into(), settings.aws.aws_region.clone()),
         ("AWS_ACCESS_KEY_ID".into(), "test".into()),
         ("AWS_SECRET_ACCESS_KEY".into(), "test".into()),
-        ("PELICAN_HTTP_ADDR".into(), health.to_string()),
         (
             "PELICAN_POLL_INTERVAL_MS".into(),
             settings.poll_interval_ms.to_string(),
@@ -161,16 +128,11 @@ pub fn process_env(settings: &Settings, health: SocketAddr) -> HashMap<String, S
             settings.standby_retry_ms.to_string(),
         ),
         ("RUST_LOG".into(), "warn".into()),
-    ]);
+    ];
     if let Some(endpoint) = &settings.aws.aws_endpoint_url {
-        env.insert("AWS_ENDPOINT_URL".into(), endpoint.0.clone());
+        env.push(("AWS_ENDPOINT_URL".into(), endpoint.0.clone()));
     }
     env
-}
-
-pub fn free_port() -> SocketAddr {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    listener.local_addr().unwrap()
 }
 
 pub fn aws_with_endpoint(endpoint: String) -> AwsSettings {
@@ -182,9 +144,9 @@ pub fn aws_with_endpoint(endpoint: String) -> AwsSettings {
 
 /// Insert `n` generated products in one statement-batch.
 pub async fn insert_products(pool: &sqlx::PgPool, seed: u64, n: u64) {
-    let products: Vec<_> = shared::catalog::generator::generate(seed, n).collect();
+    let products: Vec<_> = sample_catalog::generate(seed, n).collect();
     for chunk in products.chunks(5_000) {
-        shared::catalog::store::upsert_products(pool, chunk)
+        sync_core::product::upsert_products(pool, chunk)
             .await
             .unwrap();
     }

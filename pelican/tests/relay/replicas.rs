@@ -1,9 +1,9 @@
 use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
-use shared::testing::eventually;
+use testkit::eventually;
 
-use crate::helpers::{PelicanProcess, TestStack, insert_products, versions_by_group};
+use crate::helpers::{TestStack, insert_products, is_leader, start_process, versions_by_group};
 
 /// Four concurrent writers, each round updating a quarter of the products
 /// (a different quarter per writer), so every product sees many versions.
@@ -38,11 +38,11 @@ async fn two_replicas_keep_per_key_order_and_the_standby_takes_over() {
     let stack = TestStack::new().await;
     insert_products(&stack.db.pool, 7, 100).await;
     let mut replicas = [
-        PelicanProcess::start(&stack.settings()),
-        PelicanProcess::start(&stack.settings()),
+        start_process(&stack.settings()).await,
+        start_process(&stack.settings()).await,
     ];
     let one_leader = eventually(Duration::from_secs(20), || async {
-        replicas[0].is_leader().await ^ replicas[1].is_leader().await
+        is_leader(&replicas[0]).await ^ is_leader(&replicas[1]).await
     })
     .await;
     assert!(one_leader, "exactly one replica should lead");
@@ -54,11 +54,11 @@ async fn two_replicas_keep_per_key_order_and_the_standby_takes_over() {
         async move { update_storm(&pool, 20).await }
     });
     tokio::time::sleep(Duration::from_millis(300)).await;
-    let leader = usize::from(!replicas[0].is_leader().await);
+    let leader = usize::from(!is_leader(&replicas[0]).await);
     let killed_at = Instant::now();
-    replicas[leader].sigkill();
+    replicas[leader].sigkill().await;
     let standby = &replicas[1 - leader];
-    let took_over = eventually(Duration::from_secs(10), || standby.is_leader()).await;
+    let took_over = eventually(Duration::from_secs(10), || is_leader(standby)).await;
     assert!(took_over, "no takeover within 10 s");
     let takeover = killed_at.elapsed();
     storm.await.unwrap();

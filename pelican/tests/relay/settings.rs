@@ -1,6 +1,6 @@
 use std::process::Command;
 
-use crate::helpers::{TestStack, free_port, process_env};
+use crate::helpers::{TestStack, start_process};
 
 /// Run the pelican binary with exactly these variables (no `.env`: the
 /// working directory is a temp dir) and return (exit code, stderr).
@@ -57,26 +57,12 @@ fn a_malformed_variable_exits_non_zero_naming_it() {
 #[tokio::test]
 async fn sigterm_exits_cleanly() {
     let stack = TestStack::new().await;
-    let health = free_port();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_pelican"))
-        .env_clear()
-        .envs(process_env(&stack.settings(), health))
-        .current_dir(std::env::temp_dir())
-        .spawn()
-        .unwrap();
-    let ready = shared::testing::eventually(std::time::Duration::from_secs(20), || async {
-        reqwest::get(format!("http://{health}/readyz"))
-            .await
-            .is_ok_and(|r| r.status().is_success())
-    })
-    .await;
-    assert!(ready, "pelican never became ready");
+    let mut pelican = start_process(&stack.settings()).await;
     let started = std::time::Instant::now();
-    Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
+    let status = pelican
+        .terminate(std::time::Duration::from_secs(10))
+        .await
         .unwrap();
-    let status = child.wait().unwrap();
     assert!(status.success(), "{status:?}");
     assert!(started.elapsed() < std::time::Duration::from_secs(10));
 }
