@@ -30,17 +30,21 @@ run() { # label command...: run, tee into the log, remember a failure
 # is compiled once. Built apart, the binaries and the tests wanted different
 # feature sets of ~90 crates and compiled them twice (about 10 minutes on 2
 # cores). The runs below use the same workspace-wide selection, so they
-# find everything built.
-run "build" $CARGO build --release --workspace --all-targets
-run "suites" $CARGO nextest run --release --workspace --no-fail-fast \
+# find everything built. Profile `ci` (Cargo.toml): release at opt-level 1
+# but for the embedder's crates, in target/ci/, apart from the release
+# binaries.
+PROFILE=ci
+run "build" $CARGO build --profile $PROFILE --workspace --all-targets
+run "suites" $CARGO nextest run --cargo-profile $PROFILE --workspace --no-fail-fast \
     -E 'not package(chaos)'
 run "chaos (CI form: 1 000 products, both vector stores)" \
-    $CARGO nextest run --release --workspace --no-fail-fast -E 'package(chaos)'
+    $CARGO nextest run --cargo-profile $PROFILE --workspace --no-fail-fast -E 'package(chaos)'
 # The benchmark's smoke run: every phase must complete; its figures are
 # reported, never asserted (a shared CI machine is too noisy for timing
-# checks). Its own file, so the committed full-run results stay as they are.
-run "bench smoke" bash -c 'target/release/bench run --quick --rows 1000 --out .local/bench-smoke.json \
-    >.local/bench-smoke.log 2>&1 || { tail -n 60 .local/bench-smoke.log; exit 1; }'
+# checks, and this build is not the release one). Its own file, so the
+# committed full-run results stay as they are.
+run "bench smoke" bash -c "target/$PROFILE/bench run --quick --rows 1000 --out .local/bench-smoke.json \
+    >.local/bench-smoke.log 2>&1 || { tail -n 60 .local/bench-smoke.log; exit 1; }"
 sed -n '/^| measure/,/^Machine/p' .local/bench-smoke.log || true
 
 awk '/Summary \[/ {

@@ -1,7 +1,7 @@
 //! The services as real processes: what tests, the benchmark and the chaos
 //! suite need to SIGKILL a service mid-batch, restart it, watch its memory
-//! and time its start-up. Each runs the release binary the workspace built
-//! (`target/release/<name>`), so what is measured is what ships.
+//! and time its start-up. Each runs the binary the same cargo profile built
+//! (`target/<profile>/<name>`, see [`Service::binary_path`]).
 
 use std::fs::File;
 use std::net::SocketAddr;
@@ -37,12 +37,18 @@ impl Service {
         }
     }
 
-    /// `$CARGO_TARGET_DIR/release/<name>`, else the workspace's `target/`.
+    /// The service binary of the cargo profile that built the running
+    /// executable: tests run from `target/<profile>/deps/`, the bench and
+    /// chaos binaries from `target/<profile>/`, and the services sit in
+    /// `target/<profile>/`. So `make test` (profile `ci`) starts what it
+    /// built, and `make bench` (release) measures what ships.
     pub fn binary_path(self) -> PathBuf {
-        let target = std::env::var_os("CARGO_TARGET_DIR")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| crate::workspace_root().join("target"));
-        target.join("release").join(self.binary_name())
+        let exe = std::env::current_exe().unwrap_or_default();
+        let mut dir = exe.parent().map(PathBuf::from).unwrap_or_default();
+        if dir.file_name().is_some_and(|name| name == "deps") {
+            dir.pop();
+        }
+        dir.join(self.binary_name())
     }
 }
 
@@ -109,7 +115,7 @@ impl ServiceProcess {
             return Err(std::io::Error::new(
                 std::io::ErrorKind::NotFound,
                 format!(
-                    "{} not found: build the services first (`cargo build --release --bins`)",
+                    "{} not found: build the services with the same profile first (`make test` builds them all)",
                     binary.display()
                 ),
             ));
