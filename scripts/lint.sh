@@ -8,7 +8,7 @@ CARGO=${CARGO:-cargo}
 MACHETE_VERSION=0.9.2
 
 $CARGO fmt --all -- --check
-$CARGO clippy --release --workspace --all-targets -- -D warnings
+$CARGO clippy --profile ci --workspace --all-targets -- -D warnings
 
 if ! cargo-machete --version 2>/dev/null | grep -q "$MACHETE_VERSION"; then
     echo "==> installing cargo-machete $MACHETE_VERSION (once)" >&2
