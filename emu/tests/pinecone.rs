@@ -23,7 +23,6 @@ async fn a_1200_message_flush_is_split_within_the_spec_limits() {
     let stack = Stack::create(3, 2_400).await;
     let double = Double::start(API_KEY).await;
     let url = double.url();
-    let batch = FLUSH.to_string();
     // The messages are queued before emu starts, so that one flush takes
     // them all however slowly the emulator hands them out; the flush
     // timeout (emu's maximum, 600 s) stays below half the visibility, as
@@ -33,21 +32,8 @@ async fn a_1200_message_flush_is_split_within_the_spec_limits() {
     sync_core::product::upsert_products(&stack.db.pool, &products)
         .await
         .unwrap();
-    let queued = eventually(Duration::from_secs(120), || async {
-        stack.queue_depth().await.0 == FLUSH as u64
-    })
-    .await;
-    assert!(queued, "pelican queued {:?}", stack.queue_depth().await);
-    let emu_env = [
-        ("VECTOR_STORE", "pinecone"),
-        ("PINECONE_INDEX_HOST", url.as_str()),
-        ("PINECONE_API_KEY", API_KEY),
-        ("EMU_BATCH_SIZE", batch.as_str()),
-        ("EMU_BATCH_TIMEOUT_MS", "600000"),
-        ("EMU_RECEIVERS", "8"),
-        ("EMU_VISIBILITY_TIMEOUT_S", "2400"),
-    ];
-    let mut emu = stack.spawn(Service::Emu, &emu_env).await;
+    let batch = all_queued(&stack).await.to_string();
+    let mut emu = stack.spawn(Service::Emu, &emu_env(&url, &batch)).await;
 
     let indexed = eventually(Duration::from_secs(800), || async {
         double.stored_count("") == FLUSH
@@ -93,16 +79,17 @@ async fn a_1200_message_flush_is_split_within_the_spec_limits() {
     // The same rows deleted, queued again before an emu takes them, so
     // that they too come in one flush: deletes of at most 1 000 ids.
     emu.terminate(Duration::from_secs(30)).await.unwrap();
+    // The emulator finishes the stopped emu's last long polls (up to
+    // EMU_WAIT_TIME_S = 1 s) on its own, and would hand them messages
+    // queued meanwhile: received by nobody, invisible for the 2 400 s
+    // visibility timeout. Queue the deletes after those polls have ended.
+    tokio::time::sleep(Duration::from_secs(3)).await;
     sqlx::query("DELETE FROM products")
         .execute(&stack.db.pool)
         .await
         .unwrap();
-    let queued = eventually(Duration::from_secs(120), || async {
-        stack.queue_depth().await.0 == FLUSH as u64
-    })
-    .await;
-    assert!(queued, "pelican queued {:?}", stack.queue_depth().await);
-    let mut emu = stack.spawn(Service::Emu, &emu_env).await;
+    let batch = all_queued(&stack).await.to_string();
+    let mut emu = stack.spawn(Service::Emu, &emu_env(&url, &batch)).await;
     let deleted = eventually(Duration::from_secs(800), || async {
         double.stored_count("") == 0
     })
@@ -131,4 +118,37 @@ async fn a_1200_message_flush_is_split_within_the_spec_limits() {
     assert!(stack.dead_letters(Duration::from_secs(2)).await.is_empty());
     emu.terminate(Duration::from_secs(30)).await.unwrap();
     stack.shutdown.trigger();
+}
+
+/// emu on the Pinecone double, flushing `batch` messages at once.
+fn emu_env<'a>(url: &'a str, batch: &'a str) -> [(&'a str, &'a str); 7] {
+    [
+        ("VECTOR_STORE", "pinecone"),
+        ("PINECONE_INDEX_HOST", url),
+        ("PINECONE_API_KEY", API_KEY),
+        ("EMU_BATCH_SIZE", batch),
+        ("EMU_BATCH_TIMEOUT_MS", "600000"),
+        ("EMU_RECEIVERS", "8"),
+        ("EMU_VISIBILITY_TIMEOUT_S", "2400"),
+    ]
+}
+
+/// Waits until pelican has relayed the whole outbox and at least [`FLUSH`]
+/// messages are queued; returns how many are. Delivery is at least once: a
+/// send whose answer was lost is sent again (the emulator does not always
+/// drop the duplicate as SQS would), so there may be a few more than
+/// [`FLUSH`]. A batch of exactly that many is one flush, whatever the
+/// duplicates (emu coalesces them).
+async fn all_queued(stack: &Stack) -> u64 {
+    let relayed = eventually(Duration::from_secs(120), || async {
+        let outbox: i64 = sqlx::query_scalar("SELECT count(*) FROM outbox")
+            .fetch_one(&stack.db.pool)
+            .await
+            .unwrap();
+        outbox == 0 && stack.queue_depth().await.0 >= FLUSH as u64
+    })
+    .await;
+    let depth = stack.queue_depth().await;
+    assert!(relayed, "pelican queued {depth:?}");
+    depth.0
 }

@@ -67,13 +67,13 @@ impl VectorStore for PanicsOnce {
     async fn delete(&self, tombstones: &[Tombstone]) -> Result<(), VectorStoreError> {
         self.inner.delete(tombstones).await
     }
-    async fn query(
+    async fn nearest(
         &self,
         vector: &[f32],
         top_k: usize,
         filter: &QueryFilter,
     ) -> Result<Vec<Match>, VectorStoreError> {
-        self.inner.query(vector, top_k, filter).await
+        self.inner.nearest(vector, top_k, filter).await
     }
     async fn versions(&self, ids: &[i64]) -> Result<HashMap<i64, i64>, VectorStoreError> {
         self.inner.versions(ids).await

@@ -11,11 +11,11 @@ use std::time::{Duration, SystemTime};
 
 use aws_config::SdkConfig;
 use aws_sdk_s3::config::RequestChecksumCalculation;
-use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_s3::presigning::PresigningConfig;
 use aws_sdk_s3::primitives::ByteStream;
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
+use sync_core::queue::describe_sdk_error;
 use sync_core::settings::HttpUrl;
 use tokio::sync::OnceCell;
 use uuid::Uuid;
@@ -143,7 +143,7 @@ impl Objects {
             .content_length(size)
             .presigned(presigning)
             .await
-            .map_err(|e| ObjectError::Presign(describe(&e)))?;
+            .map_err(|e| ObjectError::Presign(describe_sdk_error(&e)))?;
         // Content-Length and Host are the request's own (a browser may not
         // set them); everything else signed must be sent as signed.
         let headers = request
@@ -193,7 +193,7 @@ impl Objects {
                 _ if e.raw_response().is_some_and(|r| r.status().as_u16() == 404) => {
                     ObjectError::Missing
                 }
-                _ => ObjectError::Unavailable(describe(&e)),
+                _ => ObjectError::Unavailable(describe_sdk_error(&e)),
             })?;
         Ok(ObjectInfo {
             size: head
@@ -228,7 +228,7 @@ impl Objects {
                 (Some(s), _) if s.is_no_such_key() => ObjectError::Missing,
                 (_, Some(404)) => ObjectError::Missing,
                 (_, Some(412)) => ObjectError::Changed,
-                _ => ObjectError::Unavailable(describe(&e)),
+                _ => ObjectError::Unavailable(describe_sdk_error(&e)),
             }
         })?;
         Ok(object.body)
@@ -247,23 +247,6 @@ fn origin_of(url: &str) -> Option<String> {
     let (scheme, rest) = url.split_once("://")?;
     let authority = rest.split(['/', '?', '#']).next()?;
     (!authority.is_empty()).then(|| format!("{scheme}://{authority}"))
-}
-
-/// One line for an S3 SDK error: the service's code and message when it
-/// answered, else the chain of causes (connection refused, timeout).
-pub fn describe<E, R>(e: &SdkError<E, R>) -> String
-where
-    E: ProvideErrorMetadata + std::error::Error + 'static,
-    R: std::fmt::Debug,
-{
-    match e.as_service_error() {
-        Some(service) => format!(
-            "{}: {}",
-            service.code().unwrap_or("service error"),
-            service.message().unwrap_or("no message")
-        ),
-        None => aws_sdk_s3::error::DisplayErrorContext(e).to_string(),
-    }
 }
 
 /// How the local bucket is set up (on AWS: the CDK stack).
@@ -303,7 +286,7 @@ pub async fn provision_bucket(
             .as_service_error()
             .is_some_and(|s| s.is_bucket_already_owned_by_you());
         if !owned {
-            return Err(ObjectError::Unavailable(describe(&e)));
+            return Err(ObjectError::Unavailable(describe_sdk_error(&e)));
         }
     }
     let rule = CorsRule::builder()
@@ -325,7 +308,7 @@ pub async fn provision_bucket(
         )
         .send()
         .await
-        .map_err(|e| ObjectError::Unavailable(describe(&e)))?;
+        .map_err(|e| ObjectError::Unavailable(describe_sdk_error(&e)))?;
     let expiry = LifecycleRule::builder()
         .id("expire-uploads")
         .filter(LifecycleRuleFilter::builder().prefix(UPLOAD_PREFIX).build())
@@ -348,7 +331,7 @@ pub async fn provision_bucket(
         )
         .send()
         .await
-        .map_err(|e| ObjectError::Unavailable(describe(&e)))?;
+        .map_err(|e| ObjectError::Unavailable(describe_sdk_error(&e)))?;
     Ok(())
 }
 

@@ -120,7 +120,26 @@ pub trait VectorStore: Send + Sync + std::fmt::Debug {
 
     /// The `top_k` (≤ [`MAX_TOP_K`]) live vectors most similar to `vector`
     /// that pass `filter`, best first. `top_k` = 0 gives an empty list.
+    /// The checks are the same for every store; the search is
+    /// [`Self::nearest`].
     async fn query(
+        &self,
+        vector: &[f32],
+        top_k: usize,
+        filter: &QueryFilter,
+    ) -> Result<Vec<Match>, VectorStoreError> {
+        validate_top_k(top_k)?;
+        validate_vector("query vector", vector)?;
+        if top_k == 0 {
+            return Ok(Vec::new());
+        }
+        self.nearest(vector, top_k, filter).await
+    }
+
+    /// [`Self::query`] once its arguments are checked: `vector` has
+    /// [`DIMENSION`] finite values, not all zero, and `1 ≤ top_k ≤`
+    /// [`MAX_TOP_K`].
+    async fn nearest(
         &self,
         vector: &[f32],
         top_k: usize,

@@ -16,7 +16,7 @@ use sync_core::coalesce::newest_per_product;
 
 use super::{
     IdPage, Match, ProductMetadata, QueryFilter, Tombstone, VectorRecord, VectorStore,
-    VectorStoreError, validate_records, validate_top_k, validate_vector,
+    VectorStoreError, validate_records,
 };
 
 /// Rows per statement. Each chunk is one round trip (arrays + UNNEST, not a
@@ -151,17 +151,12 @@ impl VectorStore for PgVectorStore {
         Ok(())
     }
 
-    async fn query(
+    async fn nearest(
         &self,
         vector: &[f32],
         top_k: usize,
         filter: &QueryFilter,
     ) -> Result<Vec<Match>, VectorStoreError> {
-        validate_top_k(top_k)?;
-        validate_vector("query vector", vector)?;
-        if top_k == 0 {
-            return Ok(Vec::new());
-        }
         let mut sql = search_sql(Vector::from(vector.to_vec()), top_k, filter);
         let rows = if filter.is_empty() && top_k <= DEFAULT_EF_SEARCH {
             // The common case needs no settings: one round trip.

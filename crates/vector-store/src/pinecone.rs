@@ -44,7 +44,7 @@ use self::wire::{
 };
 use super::{
     IdPage, Match, QueryFilter, Tombstone, VectorRecord, VectorStore, VectorStoreError,
-    validate_records, validate_top_k, validate_vector,
+    validate_records,
 };
 use sync_core::coalesce::newest_per_product;
 use sync_core::retry::{HttpRetryPolicy, Retry};
@@ -319,17 +319,12 @@ impl VectorStore for PineconeStore {
         locked.record(true).await
     }
 
-    async fn query(
+    async fn nearest(
         &self,
         vector: &[f32],
         top_k: usize,
         filter: &QueryFilter,
     ) -> Result<Vec<Match>, VectorStoreError> {
-        validate_top_k(top_k)?;
-        validate_vector("query vector", vector)?;
-        if top_k == 0 {
-            return Ok(Vec::new());
-        }
         let request = QueryRequest {
             namespace: self.namespace.as_deref(),
             top_k,

@@ -15,6 +15,19 @@ export interface DatabaseConnection {
   readonly name: string;
 }
 
+/** Where a one-off task of the stack (deploy-prepare, verify) runs, and with what. */
+export interface OneOffTaskProps {
+  readonly prefix: string;
+  readonly cluster: ecs.ICluster;
+  readonly vpc: ec2.IVpc;
+  readonly securityGroup: ec2.ISecurityGroup;
+  readonly image: ecs.ContainerImage;
+  readonly architecture: ecs.CpuArchitecture;
+  readonly database: DatabaseConnection;
+  readonly environment: Record<string, string>;
+  readonly secrets: Record<string, ecs.Secret>;
+}
+
 /**
  * The binaries read one DATABASE_URL; RDS keeps the credentials as separate
  * JSON fields. ECS injects the fields as secrets (never plain environment)

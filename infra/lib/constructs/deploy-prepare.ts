@@ -6,7 +6,6 @@ import {
   RemovalPolicy,
   Stack,
   aws_ec2 as ec2,
-  aws_ecs as ecs,
   aws_iam as iam,
   aws_lambda as lambda,
   aws_logs as logs,
@@ -15,20 +14,11 @@ import {
 } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
 import { skipCheckov } from '../checkov';
-import { CatalogTask, DatabaseConnection } from './catalog-service';
+import { CatalogTask, OneOffTaskProps } from './catalog-service';
 
-export interface DeployPrepareProps {
-  readonly prefix: string;
-  readonly cluster: ecs.ICluster;
-  readonly vpc: ec2.IVpc;
-  readonly securityGroup: ec2.ISecurityGroup;
-  readonly image: ecs.ContainerImage;
-  readonly architecture: ecs.CpuArchitecture;
-  readonly database: DatabaseConnection;
+export interface DeployPrepareProps extends OneOffTaskProps {
   /** The RDS master secret: only this task gets it. */
   readonly masterCredentials: secretsmanager.ISecret;
-  readonly environment: Record<string, string>;
-  readonly secrets: Record<string, ecs.Secret>;
   /** Everything the task needs before it can run (database, its ingress rule, NAT routes). */
   readonly runsAfter: IConstruct[];
   /** Appended to a failure message: what to check first. */

@@ -7,22 +7,16 @@ import {
   aws_sns as sns,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { CatalogTask, DatabaseConnection } from './catalog-service';
+import { CatalogTask, OneOffTaskProps } from './catalog-service';
 
-export interface ScheduledVerifyProps {
-  readonly prefix: string;
-  readonly cluster: ecs.ICluster;
-  readonly vpc: ec2.IVpc;
-  readonly securityGroup: ec2.ISecurityGroup;
-  /** The emu image: it carries the model (verify re-embeds a sample) and catalogctl. */
-  readonly image: ecs.ContainerImage;
-  readonly architecture: ecs.CpuArchitecture;
-  readonly database: DatabaseConnection;
+/**
+ * `image` is emu's: it carries the model (verify re-embeds a sample) and
+ * catalogctl; `environment` and `secrets` are emu's vector store and
+ * embedder settings.
+ */
+export interface ScheduledVerifyProps extends OneOffTaskProps {
   /** Logs in as catalog_emu: it reads products and the vectors, and repairs through the outbox. */
   readonly credentials: secretsmanager.ISecret;
-  /** emu's vector store and embedder settings. */
-  readonly environment: Record<string, string>;
-  readonly secrets: Record<string, ecs.Secret>;
   /** EventBridge schedule expression; undefined: the task definition only (run by hand). */
   readonly schedule?: string;
   readonly repair: boolean;

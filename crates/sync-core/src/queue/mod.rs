@@ -22,7 +22,7 @@ pub fn sqs_client(config: &SdkConfig) -> aws_sdk_sqs::Client {
     aws_sdk_sqs::Client::new(config)
 }
 
-/// One line for an SQS or SNS SDK error (both SDKs share the error type):
+/// One line for an AWS SDK error (SQS, SNS, S3 and SSM share the error type):
 /// the service's error code and message when the service answered (the full
 /// chain would also print the raw HTTP response, which has no place in a log
 /// line, a readiness report or an alert), otherwise the chain of causes (a
