@@ -21,6 +21,16 @@ faithful in behaviour but was never meant for tens of thousands of messages:
    append under, so a SendMessageBatch racing a DeleteMessageBatch could
    lose its messages after they were accepted (seen as 10 of 10 000 changes
    never indexed with two consumers). Deletes here hold that lock.
+7. ReceiveMessage and ChangeMessageVisibility read and change the set of
+   in-flight messages with no lock at all, while the server runs one thread
+   per request. With several consumers long-polling one FIFO queue, two
+   receives could hand out the same message or two messages of one group
+   at once, or fail with a 500 ("Set changed size during iteration") after
+   they had marked messages received: those messages were then invisible
+   for a visibility timeout with their receive count raised, without any
+   consumer holding them (a few such rounds dead-letter a valid change). Here both hold the queue's lock while they look at or change
+   messages (a long poll waits without it), and a delete or a visibility
+   change wakes the waiting receives, as a send does.
 
 It serves S3 as well (the bulk upload's bucket), with two changes that
 make it behave like S3 towards a browser:
@@ -45,6 +55,7 @@ import os
 import sys
 import time
 from collections.abc import Mapping
+from copy import deepcopy
 from urllib.parse import parse_qs, urlparse
 
 # Read by moto when it is imported (5. above).
@@ -131,6 +142,73 @@ def delete_message(self, receipt_handle):
         self._pending_messages.discard(target)
         self.deleted_messages.update(target.all_receipt_handles)
         self._messages = [m for m in self._messages if m is not target]
+        # The message's FIFO group may be free now (7.).
+        self._messages_lock.notify_all()
+
+
+def receive_message(
+    self, queue_name, count, wait_seconds_timeout, visibility_timeout, message_attribute_names=None
+):
+    """SQSBackend.receive_message, picking messages under the queue's lock (7.)."""
+    queue = self.get_queue(queue_name)
+    deadline = time.time() + (wait_seconds_timeout or 0)
+    with queue._messages_lock:
+        while True:
+            result = claim_messages(
+                self, queue, queue_name, count, visibility_timeout, message_attribute_names or []
+            )
+            remaining = deadline - time.time()
+            if result or remaining <= 0:
+                return result
+            # Releases the lock while it waits. Sends, deletes and visibility
+            # changes notify; a visibility timeout running out does not,
+            # hence the short cap.
+            queue._messages_lock.wait(timeout=min(remaining, 0.2))
+
+
+def claim_messages(backend, queue, queue_name, count, visibility_timeout, attribute_names):
+    """The body of moto's receive loop, unchanged in behaviour: visible
+    messages in order, skipping FIFO groups with a message in flight (as of
+    the start of this receive), moving a message received maxReceiveCount
+    times to the dead-letter queue. Called with the queue's lock held."""
+    result = []
+    pending_groups = queue.pending_message_groups
+    to_dead_letter = []
+    for message in queue.messages:
+        if message in queue.pending_messages:
+            # In flight but visible again: its consumer timed out.
+            queue.pending_messages.remove(message)
+            pending_groups = queue.pending_message_groups
+        if queue.fifo_queue and message.group_id and message.group_id in pending_groups:
+            continue
+        if (
+            queue.dead_letter_queue is not None
+            and queue.redrive_policy
+            and message.approximate_receive_count >= queue.redrive_policy["maxReceiveCount"]
+        ):
+            to_dead_letter.append(message)
+            continue
+        queue.pending_messages.add(message)
+        message.mark_received(visibility_timeout=visibility_timeout)
+        copy = deepcopy(message)
+        models._filter_message_attributes(copy, attribute_names)
+        if not backend.is_message_valid_based_on_retention_period(queue_name, message):
+            break
+        result.append(copy)
+        if len(result) >= count:
+            break
+    for message in to_dead_letter:
+        queue._messages.remove(message)
+        queue.dead_letter_queue.add_message(message)
+    return result
+
+
+def change_message_visibility(self, queue_name, receipt_handle, visibility_timeout):
+    """SQSBackend.change_message_visibility under the queue's lock (7.)."""
+    queue = self.get_queue(queue_name)
+    with queue._messages_lock:
+        ORIGINAL_CHANGE_MESSAGE_VISIBILITY(self, queue_name, receipt_handle, visibility_timeout)
+        queue._messages_lock.notify_all()
 
 
 def unix_time(dt=None):
@@ -162,11 +240,14 @@ def key_response(self, request, full_url):
 
 
 ORIGINAL_ADD_MESSAGE = models.Queue.add_message
+ORIGINAL_CHANGE_MESSAGE_VISIBILITY = models.SQSBackend.change_message_visibility
 ORIGINAL_DELETE_MESSAGE = models.Queue.delete_message
 ORIGINAL_UNIX_TIME = models.unix_time
 models.Queue.attributes = property(LazyQueueAttributes)
 models.Queue.add_message = add_message
 models.Queue.delete_message = delete_message
+models.SQSBackend.receive_message = receive_message
+models.SQSBackend.change_message_visibility = change_message_visibility
 models.unix_time = unix_time
 models.unix_time_millis = unix_time_millis
 ORIGINAL_KEY_RESPONSE = S3Response._key_response

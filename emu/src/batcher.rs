@@ -35,11 +35,14 @@ pub async fn receive_loop(
 ) {
     let mut delays = backoff();
     loop {
+        let receive = queue.receive(wait_time_s);
+        tokio::pin!(receive);
         let received = tokio::select! {
-            r = queue.receive(wait_time_s) => r,
-            // Stop taking work. A receive cut short here may have claimed
-            // messages; they reappear after the visibility timeout.
-            () = shutdown.triggered() => return,
+            r = &mut receive => r,
+            () = shutdown.triggered() => {
+                hand_back_last_receive(&queue, receive, wait_time_s).await;
+                return;
+            }
         };
         match received {
             Ok(deliveries) => {
@@ -62,6 +65,37 @@ pub async fn receive_loop(
                 }
             }
         }
+    }
+}
+
+/// Stop taking work without stranding messages. Dropping a long poll does
+/// not cancel it on the server: SQS (and the emulator) may still complete
+/// it and mark messages in flight that nobody holds, hidden for the whole
+/// visibility timeout. So the poll is let finish (it ends within its wait
+/// time) and whatever it claimed is made visible again at once, for
+/// another instance.
+async fn hand_back_last_receive(
+    queue: &JobQueue,
+    receive: impl std::future::Future<Output = Result<Vec<Delivery>, crate::job_queue::QueueError>>,
+    wait_time_s: i32,
+) {
+    let bound = Duration::from_secs(u64::from(wait_time_s.unsigned_abs()) + 5);
+    let Ok(Ok(deliveries)) = tokio::time::timeout(bound, receive).await else {
+        return;
+    };
+    if deliveries.is_empty() {
+        return;
+    }
+    let refs: Vec<&Delivery> = deliveries.iter().collect();
+    match queue.set_visibility(&refs, 0).await {
+        Ok(()) => tracing::info!(
+            messages = deliveries.len(),
+            "shutting down; released the last receive's messages"
+        ),
+        Err(e) => tracing::warn!(
+            error = %e,
+            "could not release the last receive's messages; they reappear after the visibility timeout"
+        ),
     }
 }
 

@@ -38,8 +38,8 @@ async fn ten_thousand_products_become_ten_thousand_matching_vectors() {
     let synced = eventually(Duration::from_secs(600), || stack.in_sync()).await;
     assert!(
         synced,
-        "index never matched the table: {:?}",
-        stack.drift().await
+        "index never matched the table: {}",
+        stack.explain_drift().await
     );
     eprintln!(
         "10 000 rows indexed in {:.1} s",

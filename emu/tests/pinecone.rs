@@ -79,11 +79,6 @@ async fn a_1200_message_flush_is_split_within_the_spec_limits() {
     // The same rows deleted, queued again before an emu takes them, so
     // that they too come in one flush: deletes of at most 1 000 ids.
     emu.terminate(Duration::from_secs(30)).await.unwrap();
-    // The emulator finishes the stopped emu's last long polls (up to
-    // EMU_WAIT_TIME_S = 1 s) on its own, and would hand them messages
-    // queued meanwhile: received by nobody, invisible for the 2 400 s
-    // visibility timeout. Queue the deletes after those polls have ended.
-    tokio::time::sleep(Duration::from_secs(3)).await;
     sqlx::query("DELETE FROM products")
         .execute(&stack.db.pool)
         .await

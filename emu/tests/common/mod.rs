@@ -182,6 +182,38 @@ impl Stack {
         }
     }
 
+    /// Why the index does not match the table, for a failure message: the
+    /// drift, a few drifted products with their row and vector versions, the
+    /// job queue's depth, the outbox backlog and what the DLQ holds. Drains
+    /// the DLQ: call once, when failing.
+    pub async fn explain_drift(&self) -> String {
+        let examples: Vec<(i64, Option<i64>, Option<i64>)> = sqlx::query_as(
+            "SELECT coalesce(p.id, v.product_id), p.version, v.version
+               FROM products p
+               FULL JOIN (SELECT * FROM product_vectors WHERE NOT deleted) v
+                 ON v.product_id = p.id
+              WHERE p.version IS DISTINCT FROM v.version
+              ORDER BY 1 LIMIT 5",
+        )
+        .fetch_all(&self.db.pool)
+        .await
+        .unwrap();
+        let outbox: i64 = sqlx::query_scalar("SELECT count(*) FROM outbox")
+            .fetch_one(&self.db.pool)
+            .await
+            .unwrap();
+        let dead = self.dead_letters(Duration::from_secs(1)).await;
+        format!(
+            "{:?}; (id, row version, vector version) e.g. {examples:?}; \
+             queue (waiting, in flight) {:?}; outbox rows {outbox}; \
+             {} dead letters, e.g. {:?}",
+            self.drift().await,
+            self.queue_depth().await,
+            dead.len(),
+            dead.iter().take(3).collect::<Vec<_>>(),
+        )
+    }
+
     pub async fn in_sync(&self) -> bool {
         self.drift().await == Drift::default()
     }
