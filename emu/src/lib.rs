@@ -20,7 +20,7 @@ use std::sync::Arc;
 use anyhow::Context;
 pub use settings::Settings;
 use sync_core::telemetry::{Readiness, Shutdown, Supervisor, bind_health};
-use vector_store::VectorStore;
+use vector_store::{SearchDocuments, VectorStore};
 
 use crate::job_queue::JobQueue;
 use crate::poison::DeadLetters;
@@ -71,13 +71,13 @@ impl Application {
             .await
             .context("the embedding model (MODEL_DIR / EMBEDDER)")?;
         readiness.set_ok("model");
+        let pool = sync_core::db::connect(&settings.database.database_url, 4).await?;
         let store = match store {
             Some(store) => store,
-            None => {
-                let pool = sync_core::db::connect(&settings.database.database_url, 4).await?;
-                vector_store::connect(&settings.vector_store, pool)?
-            }
+            None => vector_store::connect(&settings.vector_store, pool.clone())?,
         };
+        // Full-text documents live in Postgres whatever the vector store.
+        let documents = SearchDocuments::new(pool);
         let aws = sync_core::queue::sdk_config(&settings.aws).await;
         let queue = JobQueue {
             client: sync_core::queue::sqs_client(&aws),
@@ -94,6 +94,7 @@ impl Application {
             },
             embedder,
             store: Arc::clone(&store),
+            documents,
             readiness: readiness.clone(),
             shutdown: shutdown.clone(),
         };

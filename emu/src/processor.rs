@@ -1,5 +1,6 @@
 //! One batch, start to finish: decode, dead-letter poison, coalesce, embed,
-//! write to the vector store, acknowledge.
+//! write to the search index (full-text documents, then vectors),
+//! acknowledge.
 //!
 //! The rule that keeps the index honest: a message is deleted from SQS only
 //! after the vector store acknowledged its effect (or a newer change of the
@@ -32,7 +33,10 @@ use sync_core::document;
 use sync_core::telemetry::{Readiness, Shutdown};
 use tokio_util::task::AbortOnDropHandle;
 use tracing::Instrument;
-use vector_store::{ProductMetadata, Tombstone, VectorRecord, VectorStore, VectorStoreError};
+use vector_store::{
+    ProductMetadata, SearchDocument, SearchDocuments, Tombstone, VectorRecord, VectorStore,
+    VectorStoreError,
+};
 
 use crate::job_queue::{Delivery, JobQueue};
 use crate::metrics;
@@ -44,6 +48,7 @@ pub struct Processor {
     pub dead_letters: DeadLetters,
     pub embedder: Arc<dyn Embedder>,
     pub store: Arc<dyn VectorStore>,
+    pub documents: SearchDocuments,
     pub readiness: Readiness,
     pub shutdown: Shutdown,
 }
@@ -172,11 +177,20 @@ impl Processor {
             .await?;
 
         let mut records: Vec<VectorRecord> = Vec::with_capacity(upserts.len());
+        // Aligned with `records`: the same product versions' full text.
+        let mut documents: Vec<SearchDocument> = Vec::with_capacity(upserts.len());
         let mut owners: Vec<usize> = Vec::with_capacity(changes.len());
         for (&(i, event), vector) in upserts.iter().zip(embedded) {
             match (vector, &event.product) {
                 (Ok(values), Some(product)) => {
                     owners.push(i);
+                    documents.push(SearchDocument {
+                        product_id: event.product_id,
+                        version: event.version,
+                        name: product.name.clone(),
+                        category: product.category.clone(),
+                        description: product.description.clone(),
+                    });
                     records.push(VectorRecord {
                         product_id: event.product_id,
                         version: event.version,
@@ -211,10 +225,10 @@ impl Processor {
             .isolate("write", owners.len(), |range| {
                 // Records first, then tombstones: split the range over both.
                 let n = records.len();
-                let records = &records[range.start.min(n)..range.end.min(n)];
+                let upserted = range.start.min(n)..range.end.min(n);
                 let tombstones =
                     &tombstones[range.start.saturating_sub(n)..range.end.saturating_sub(n)];
-                self.write(records, tombstones)
+                self.write(&records[upserted.clone()], &documents[upserted], tombstones)
             })
             .await?;
         metrics::write_seconds(started.elapsed().as_secs_f64());
@@ -294,9 +308,15 @@ impl Processor {
     }
 
     /// Returns one `()` per record and tombstone, for [`Self::isolate`].
+    ///
+    /// The full-text documents go first: a product whose vector is visible
+    /// (what "indexed" means to the frontend and the tests) is findable by
+    /// its words too. Both writes are version-guarded, so a retry after a
+    /// failure between them repeats the first as a no-op.
     async fn write(
         &self,
         records: &[VectorRecord],
+        documents: &[SearchDocument],
         tombstones: &[Tombstone],
     ) -> Result<Vec<()>, StepError> {
         let classify = |e: VectorStoreError| {
@@ -309,9 +329,11 @@ impl Processor {
             }
         };
         if !records.is_empty() {
+            self.documents.upsert(documents).await.map_err(classify)?;
             self.store.upsert(records).await.map_err(classify)?;
         }
         if !tombstones.is_empty() {
+            self.documents.delete(tombstones).await.map_err(classify)?;
             self.store.delete(tombstones).await.map_err(classify)?;
         }
         self.readiness.set_ok("vector_store");

@@ -17,12 +17,16 @@
 //!   request splitting, metadata rules, what an error status means, the
 //!   write ledger, and the control plane (creating the index).
 //! * `settings` — the `VECTOR_STORE` / `PINECONE_*` settings and [`connect`].
+//! * `search_documents` — [`SearchDocuments`], the full-text side of the
+//!   index: a table in Postgres whatever the vector store, written with the
+//!   vectors and under the same version guard.
 //!
 //! The vector id is the product id written as a decimal string; every vector
 //! carries the row version it was computed from.
 
 mod pgvector;
 mod pinecone;
+mod search_documents;
 pub mod settings;
 
 use std::collections::HashMap;
@@ -34,6 +38,7 @@ pub use self::pgvector::PgVectorStore;
 /// Creating the Pinecone index (`catalogctl setup-pinecone`).
 pub use self::pinecone::control as pinecone_control;
 pub use self::pinecone::{PineconeSettings, PineconeStore};
+pub use self::search_documents::{SearchDocument, SearchDocuments};
 pub use self::settings::{VectorStoreKind, VectorStoreSettings, connect};
 pub use sync_core::DIMENSION;
 

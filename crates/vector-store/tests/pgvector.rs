@@ -377,3 +377,65 @@ async fn invalid_input_is_a_permanent_error() {
     store.upsert(&[]).await.unwrap();
     assert_eq!(store.count().await.unwrap(), 0);
 }
+
+/// The full-text documents follow the same rule as the vectors: the newest
+/// version wins whatever the order of writes, and a delete is final against
+/// any older upsert.
+#[tokio::test]
+async fn search_documents_keep_the_newest_version_and_deletes_are_final() {
+    use vector_store::{SearchDocument, SearchDocuments};
+    let db = TestDatabase::create().await;
+    let documents = SearchDocuments::new(db.pool.clone());
+    let doc = |id: i64, version: i64, name: &str| SearchDocument {
+        product_id: id,
+        version,
+        name: name.to_owned(),
+        category: Some("Toys & Games".to_owned()),
+        description: "It glows at dusk and flies in light sea breezes.".to_owned(),
+    };
+    let matching = |words: &'static str| {
+        let pool = db.pool.clone();
+        async move {
+            let ids: Vec<i64> = sqlx::query_scalar(
+                "SELECT product_id FROM product_search_documents
+                  WHERE document @@ websearch_to_tsquery('english', $1) ORDER BY product_id",
+            )
+            .bind(words)
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+            ids
+        }
+    };
+
+    documents
+        .upsert(&[doc(1, 2, "Lantern Kite")])
+        .await
+        .unwrap();
+    // Older, arriving late: refused.
+    documents.upsert(&[doc(1, 1, "Paper Plane")]).await.unwrap();
+    documents.upsert(&[doc(2, 1, "Box Kite")]).await.unwrap();
+    assert_eq!(matching("kite").await, vec![1, 2]);
+    assert_eq!(matching("lanterns").await, vec![1], "stemmed, by name");
+    assert_eq!(matching("breeze dusk").await, vec![1, 2], "by description");
+    assert!(matching("plane").await.is_empty());
+
+    documents
+        .delete(&[Tombstone {
+            product_id: 1,
+            version: 3,
+        }])
+        .await
+        .unwrap();
+    documents
+        .upsert(&[doc(1, 2, "Lantern Kite")])
+        .await
+        .unwrap();
+    assert_eq!(matching("kite").await, vec![2]);
+    let version: i64 =
+        sqlx::query_scalar("SELECT version FROM product_search_documents WHERE product_id = 1")
+            .fetch_one(&db.pool)
+            .await
+            .unwrap();
+    assert_eq!(version, 3, "the tombstone stays");
+}

@@ -161,16 +161,22 @@ impl Stack {
         process
     }
 
-    /// Missing, stale and orphan vectors in pgvector, against the table.
+    /// Missing, stale and orphan vectors in pgvector, against the table, and
+    /// full-text documents that do not match it (missing, of another
+    /// version, or of a deleted product).
     pub async fn drift(&self) -> Drift {
-        let (missing, stale, orphans): (i64, i64, i64) = sqlx::query_as(
+        let (missing, stale, orphans, documents): (i64, i64, i64, i64) = sqlx::query_as(
             "SELECT
                (SELECT count(*) FROM products p LEFT JOIN product_vectors v
                   ON v.product_id = p.id AND NOT v.deleted WHERE v.product_id IS NULL),
                (SELECT count(*) FROM products p JOIN product_vectors v
                   ON v.product_id = p.id AND NOT v.deleted WHERE v.version <> p.version),
                (SELECT count(*) FROM product_vectors v WHERE NOT v.deleted
-                  AND NOT EXISTS (SELECT 1 FROM products p WHERE p.id = v.product_id))",
+                  AND NOT EXISTS (SELECT 1 FROM products p WHERE p.id = v.product_id)),
+               (SELECT count(*) FROM products p
+                  FULL JOIN (SELECT * FROM product_search_documents
+                              WHERE document IS NOT NULL) d ON d.product_id = p.id
+                 WHERE p.version IS DISTINCT FROM d.version)",
         )
         .fetch_one(&self.db.pool)
         .await
@@ -179,6 +185,7 @@ impl Stack {
             missing,
             stale,
             orphans,
+            documents,
         }
     }
 
@@ -244,6 +251,9 @@ pub struct Drift {
     pub missing: i64,
     pub stale: i64,
     pub orphans: i64,
+    /// Products whose full-text document is missing or of another version,
+    /// plus documents of deleted products.
+    pub documents: i64,
 }
 
 /// A row as emu embeds it.

@@ -1,18 +1,14 @@
-//! The lexical side of search, answered by Postgres from the `products`
-//! table (indexes in `migrations/20261123000003_product_search.sql`): exact
-//! SKU and name matches, and full-text matches of every query word.
+//! The lexical side of search, answered by Postgres: exact SKU and name
+//! matches from the `products` table itself (B-tree indexes in
+//! `migrations/20261123000003_product_search.sql`, so a product is found by
+//! its SKU the moment it is committed), and full-text matches of every
+//! query word from the documents emu writes with the vectors
+//! (`product_search_documents`, `migrations/20261204000010_search_documents.sql`).
 
 use sqlx::{PgPool, Postgres, QueryBuilder};
 
 use super::products::{as_i64, push_filter};
 use vector_store::QueryFilter;
-
-/// The weighted document full-text search matches against; the very
-/// expression the GIN index is built on (the planner matches it by
-/// structure, so it must not drift from the migration).
-const SEARCH_TEXT: &str = "(setweight(to_tsvector('english'::regconfig, p.name), 'A') \
-     || setweight(to_tsvector('english'::regconfig, coalesce(p.category, '')), 'B') \
-     || setweight(to_tsvector('english'::regconfig, p.description), 'D'))";
 
 /// How a product matched the query text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -44,20 +40,34 @@ pub(super) async fn matches(
     filter: &QueryFilter,
     limit: usize,
 ) -> Result<Vec<LexicalMatch>, sqlx::Error> {
-    let mut sql: QueryBuilder<'_, Postgres> = QueryBuilder::new("SELECT p.id, lower(p.sku) = ");
+    // Exact matches and full-text matches are found separately, each by
+    // its own index (an OR across the two tables could use neither), then
+    // read back from the live rows: a document of a deleted product, or of
+    // one that fails the filter, never comes back.
+    let mut sql: QueryBuilder<'_, Postgres> =
+        QueryBuilder::new("WITH q AS (SELECT websearch_to_tsquery('english'::regconfig, ");
     sql.push_bind(key.to_owned())
-        .push(" AS sku_exact, lower(p.name) = ")
-        .push_bind(key.to_owned())
-        .push(format_args!(
-            " AS name_exact, ts_rank_cd({SEARCH_TEXT}, q) AS rank \
-             FROM products p, websearch_to_tsquery('english'::regconfig, "
-        ))
-        .push_bind(key.to_owned())
-        .push(") AS q WHERE (lower(p.sku) = ")
+        .push(
+            ") AS q), hits AS (\
+               SELECT p.id FROM products p WHERE lower(p.sku) = ",
+        )
         .push_bind(key.to_owned())
         .push(" OR lower(p.name) = ")
         .push_bind(key.to_owned())
-        .push(format_args!(" OR {SEARCH_TEXT} @@ q)"));
+        .push(
+            " UNION SELECT d.product_id FROM product_search_documents d, q \
+               WHERE d.document @@ q.q) \
+             SELECT p.id, lower(p.sku) = ",
+        )
+        .push_bind(key.to_owned())
+        .push(" AS sku_exact, lower(p.name) = ")
+        .push_bind(key.to_owned())
+        .push(
+            " AS name_exact, coalesce(ts_rank_cd(d.document, q.q), 0) AS rank \
+             FROM hits h JOIN products p ON p.id = h.id \
+             LEFT JOIN product_search_documents d ON d.product_id = p.id \
+             CROSS JOIN q WHERE true",
+        );
     push_filter(&mut sql, "p", filter);
     sql.push(" ORDER BY sku_exact DESC, name_exact DESC, rank DESC, p.id LIMIT ")
         .push_bind(as_i64(limit));

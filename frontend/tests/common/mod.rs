@@ -4,10 +4,13 @@ use embedding::Embedder;
 use rust_decimal::Decimal;
 use sqlx::PgPool;
 use sync_core::document;
-use vector_store::{PgVectorStore, ProductMetadata, VectorRecord, VectorStore};
+use vector_store::{
+    PgVectorStore, ProductMetadata, SearchDocument, SearchDocuments, VectorRecord, VectorStore,
+};
 
-/// What emu does, for every product of `pool`: embed its composed text and
-/// upsert the vector at the row's version, with its metadata.
+/// What emu does, for every product of `pool`: write its full-text
+/// document, embed its composed text and upsert the vector at the row's
+/// version, with its metadata.
 pub async fn index_all(pool: &PgPool, store: &PgVectorStore, embedder: &dyn Embedder) {
     type Row = (
         i64,
@@ -24,7 +27,19 @@ pub async fn index_all(pool: &PgPool, store: &PgVectorStore, embedder: &dyn Embe
     .fetch_all(pool)
     .await
     .unwrap();
+    let documents = SearchDocuments::new(pool.clone());
     for chunk in rows.chunks(256) {
+        let full_text: Vec<SearchDocument> = chunk
+            .iter()
+            .map(|r| SearchDocument {
+                product_id: r.0,
+                version: r.1,
+                name: r.3.clone(),
+                category: r.4.clone(),
+                description: r.6.clone(),
+            })
+            .collect();
+        documents.upsert(&full_text).await.unwrap();
         let texts: Vec<String> = chunk
             .iter()
             .map(|r| document::compose(&r.3, r.4.as_deref(), &r.6))

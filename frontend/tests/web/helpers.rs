@@ -9,7 +9,9 @@ use frontend::{Application, Settings};
 use rust_decimal::Decimal;
 use sync_core::telemetry::Shutdown;
 use testkit::TestDatabase;
-use vector_store::{PgVectorStore, ProductMetadata, VectorRecord, VectorStore};
+use vector_store::{
+    PgVectorStore, ProductMetadata, SearchDocument, SearchDocuments, VectorRecord, VectorStore,
+};
 
 pub const USER: &str = "editor";
 pub const PASSWORD: &str = "correct horse battery staple";
@@ -210,7 +212,8 @@ impl TestApp {
         ids
     }
 
-    /// Write the vector of the product's current row, as emu would.
+    /// Write the full-text document and the vector of the product's current
+    /// row, as emu would.
     pub async fn index(&self, id: i64) {
         let (sku, name, category, price, description, version): (
             String,
@@ -226,6 +229,16 @@ impl TestApp {
         .fetch_one(&self.db.pool)
         .await
         .unwrap();
+        SearchDocuments::new(self.db.pool.clone())
+            .upsert(&[SearchDocument {
+                product_id: id,
+                version,
+                name: name.clone(),
+                category: category.clone(),
+                description: description.clone(),
+            }])
+            .await
+            .unwrap();
         let text = sync_core::document::compose(&name, category.as_deref(), &description);
         let values = embedder().embed(&[text]).await.unwrap().pop().unwrap();
         self.store

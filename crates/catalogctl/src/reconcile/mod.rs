@@ -7,8 +7,10 @@
 //!
 //! 1. **products → index**: walk `products` by primary key (keyset pages)
 //!    and ask the store for the stored version of each page: absent =
-//!    `missing`, different = `stale`. A reservoir sample of the products
-//!    found in sync is kept for step 3.
+//!    `missing`, different = `stale`; the full-text documents likewise
+//!    (`product_search_documents`): absent or another version =
+//!    `full_text`. A reservoir sample of the products found in sync is
+//!    kept for step 3.
 //! 2. **index → products**: walk the store's ids page by page
 //!    ([`VectorStore::list_ids`]: SQL keyset for pgvector, `/vectors/list`
 //!    with its pagination token for Pinecone) and look each page up in
@@ -85,6 +87,9 @@ pub struct Report {
     pub stale: u64,
     /// Vectors whose product does not exist.
     pub orphans: u64,
+    /// Products whose full-text document is missing or of another version
+    /// than the row (found by their words late, or by old words).
+    pub full_text: u64,
     /// Products whose vector was compared with a fresh embedding.
     pub sampled: u64,
     /// Sampled products whose vector is not the embedding of the row's text.
@@ -102,14 +107,19 @@ pub struct Examples {
     /// (product id, row version, vector version).
     pub stale: Vec<(i64, i64, i64)>,
     pub orphans: Vec<i64>,
+    pub full_text: Vec<i64>,
     /// (product id, cosine of the stored vector to a fresh embedding).
     pub drifted: Vec<(i64, f32)>,
 }
 
 impl Report {
-    /// Nothing missing, stale, orphaned or drifted.
+    /// Nothing missing, stale, orphaned or drifted, no full text behind.
     pub fn is_clean(&self) -> bool {
-        self.missing == 0 && self.stale == 0 && self.orphans == 0 && self.drifted == 0
+        self.missing == 0
+            && self.stale == 0
+            && self.orphans == 0
+            && self.drifted == 0
+            && self.full_text == 0
     }
 }
 
@@ -117,14 +127,15 @@ impl std::fmt::Display for Report {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         writeln!(
             f,
-            "products {}, vectors {}: missing {}, stale {}, orphans {}, drifted {} of {} sampled",
+            "products {}, vectors {}: missing {}, stale {}, orphans {}, drifted {} of {} sampled, full text behind {}",
             self.products,
             self.vectors,
             self.missing,
             self.stale,
             self.orphans,
             self.drifted,
-            self.sampled
+            self.sampled,
+            self.full_text
         )?;
         let e = &self.examples;
         if !e.missing.is_empty() {
@@ -139,6 +150,9 @@ impl std::fmt::Display for Report {
         }
         if !e.orphans.is_empty() {
             writeln!(f, "  orphans, e.g. {:?}", e.orphans)?;
+        }
+        if !e.full_text.is_empty() {
+            writeln!(f, "  full text behind, e.g. {:?}", e.full_text)?;
         }
         if !e.drifted.is_empty() {
             writeln!(f, "  drifted (id, cosine), e.g. {:?}", e.drifted)?;

@@ -1,7 +1,7 @@
-//! The two walks: products → index (missing, stale, the drift sample) and
-//! index → products (orphans). One page in memory at a time.
+//! The two walks: products → index (missing, stale, full text behind, the
+//! drift sample) and index → products (orphans). One page in memory at a time.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use indicatif::ProgressBar;
 use rand::Rng;
@@ -39,8 +39,22 @@ pub(super) async fn products_to_index(
         after = last;
         let ids: Vec<i64> = rows.iter().map(|(id, _)| *id).collect();
         let stored = store.versions(&ids).await?;
+        // The full-text side of the index: Postgres, whatever the store.
+        let documents: HashMap<i64, i64> = sqlx::query_as(
+            "SELECT product_id, version FROM product_search_documents
+              WHERE product_id = ANY($1) AND document IS NOT NULL",
+        )
+        .bind(&ids)
+        .fetch_all(pool)
+        .await?
+        .into_iter()
+        .collect();
         let mut reembed = Vec::new();
         for (id, version) in &rows {
+            if documents.get(id) != Some(version) {
+                report.full_text += 1;
+                note(&mut report.examples.full_text, *id);
+            }
             match stored.get(id) {
                 None => {
                     report.missing += 1;
@@ -53,6 +67,11 @@ pub(super) async fn products_to_index(
                     reembed.push(*id);
                 }
                 Some(_) => {
+                    if documents.get(id) != Some(version) {
+                        // The vector is current, its words are not: the
+                        // same repair rewrites both.
+                        reembed.push(*id);
+                    }
                     in_sync_seen += 1;
                     if sample.len() < options.sample {
                         sample.push(*id);
