@@ -121,34 +121,26 @@ impl VectorStore for PgVectorStore {
     }
 
     async fn delete(&self, tombstones: &[Tombstone]) -> Result<(), VectorStoreError> {
-        let tombstones =
-            newest_per_product(tombstones.iter().copied(), |t| (t.product_id, t.version));
-        for chunk in tombstones.chunks(ROWS_PER_STATEMENT) {
-            let ids: Vec<i64> = chunk.iter().map(|t| t.product_id).collect();
-            let versions: Vec<i64> = chunk.iter().map(|t| t.version).collect();
-            // A never-indexed id gets a tombstone row too: the upsert it
-            // may still be racing with (older, by version) then stays out.
-            sqlx::query(
-                "INSERT INTO product_vectors AS stored (product_id, version, embedding, deleted, updated_at)
-                 SELECT t.product_id, t.version, NULL, true, now()
-                 FROM UNNEST($1::bigint[], $2::bigint[]) AS t(product_id, version)
-                 ON CONFLICT (product_id) DO UPDATE SET
-                     version = EXCLUDED.version,
-                     embedding = NULL,
-                     sku = NULL,
-                     name = NULL,
-                     category = NULL,
-                     price = NULL,
-                     deleted = true,
-                     updated_at = now()
-                 WHERE stored.version < EXCLUDED.version",
-            )
-            .bind(&ids)
-            .bind(&versions)
-            .execute(&self.pool)
-            .await?;
-        }
-        Ok(())
+        // A never-indexed id gets a tombstone row too: the upsert it may
+        // still be racing with (older, by version) then stays out.
+        write_tombstones(
+            &self.pool,
+            "INSERT INTO product_vectors AS stored (product_id, version, embedding, deleted, updated_at)
+             SELECT t.product_id, t.version, NULL, true, now()
+             FROM UNNEST($1::bigint[], $2::bigint[]) AS t(product_id, version)
+             ON CONFLICT (product_id) DO UPDATE SET
+                 version = EXCLUDED.version,
+                 embedding = NULL,
+                 sku = NULL,
+                 name = NULL,
+                 category = NULL,
+                 price = NULL,
+                 deleted = true,
+                 updated_at = now()
+             WHERE stored.version < EXCLUDED.version",
+            tombstones,
+        )
+        .await
     }
 
     async fn nearest(
@@ -326,4 +318,26 @@ fn match_from_row(row: &sqlx::postgres::PgRow) -> Result<Match, VectorStoreError
             price: row.try_get("price")?,
         },
     })
+}
+
+/// Write the newest of `tombstones` per product with `statement`, whose
+/// `$1` and `$2` are the ids and versions (`UNNEST` of two arrays), a chunk
+/// per round trip. Shared by the vectors and the full-text documents, whose
+/// deletes differ only in the columns they clear.
+pub(super) async fn write_tombstones(
+    pool: &PgPool,
+    statement: &'static str,
+    tombstones: &[Tombstone],
+) -> Result<(), VectorStoreError> {
+    let tombstones = newest_per_product(tombstones.iter().copied(), |t| (t.product_id, t.version));
+    for chunk in tombstones.chunks(ROWS_PER_STATEMENT) {
+        let ids: Vec<i64> = chunk.iter().map(|t| t.product_id).collect();
+        let versions: Vec<i64> = chunk.iter().map(|t| t.version).collect();
+        sqlx::query(statement)
+            .bind(&ids)
+            .bind(&versions)
+            .execute(pool)
+            .await?;
+    }
+    Ok(())
 }

@@ -72,26 +72,18 @@ impl SearchDocuments {
 
     /// Remove these products from full-text search, leaving tombstones.
     pub async fn delete(&self, tombstones: &[Tombstone]) -> Result<(), VectorStoreError> {
-        let tombstones =
-            newest_per_product(tombstones.iter().copied(), |t| (t.product_id, t.version));
-        for chunk in tombstones.chunks(ROWS_PER_STATEMENT) {
-            let ids: Vec<i64> = chunk.iter().map(|t| t.product_id).collect();
-            let versions: Vec<i64> = chunk.iter().map(|t| t.version).collect();
-            sqlx::query(
-                "INSERT INTO product_search_documents AS stored (product_id, version, document, updated_at)
-                 SELECT t.product_id, t.version, NULL, now()
-                 FROM UNNEST($1::bigint[], $2::bigint[]) AS t(product_id, version)
-                 ON CONFLICT (product_id) DO UPDATE SET
-                     version = EXCLUDED.version,
-                     document = NULL,
-                     updated_at = now()
-                 WHERE stored.version < EXCLUDED.version",
-            )
-            .bind(&ids)
-            .bind(&versions)
-            .execute(&self.pool)
-            .await?;
-        }
-        Ok(())
+        super::pgvector::write_tombstones(
+            &self.pool,
+            "INSERT INTO product_search_documents AS stored (product_id, version, document, updated_at)
+             SELECT t.product_id, t.version, NULL, now()
+             FROM UNNEST($1::bigint[], $2::bigint[]) AS t(product_id, version)
+             ON CONFLICT (product_id) DO UPDATE SET
+                 version = EXCLUDED.version,
+                 document = NULL,
+                 updated_at = now()
+             WHERE stored.version < EXCLUDED.version",
+            tombstones,
+        )
+        .await
     }
 }
