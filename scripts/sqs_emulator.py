@@ -28,9 +28,10 @@ faithful in behaviour but was never meant for tens of thousands of messages:
    at once, or fail with a 500 ("Set changed size during iteration") after
    they had marked messages received: those messages were then invisible
    for a visibility timeout with their receive count raised, without any
-   consumer holding them (a few such rounds dead-letter a valid change). Here both hold the queue's lock while they look at or change
-   messages (a long poll waits without it), and a delete or a visibility
-   change wakes the waiting receives, as a send does.
+   consumer holding them (a few such rounds dead-letter a valid change).
+   Here both hold the queue's lock while they look at or change messages
+   (a long poll waits without it), and a delete or a visibility change
+   wakes the waiting receives, as a send does.
 
 It serves S3 as well (the bulk upload's bucket), with two changes that
 make it behave like S3 towards a browser:
@@ -169,7 +170,7 @@ def receive_message(
 def claim_messages(backend, queue, queue_name, count, visibility_timeout, attribute_names):
     """The body of moto's receive loop, unchanged in behaviour: visible
     messages in order, skipping FIFO groups with a message in flight (as of
-    the start of this receive), moving a message received maxReceiveCount
+    the start of this pass over the queue), moving a message received maxReceiveCount
     times to the dead-letter queue. Called with the queue's lock held."""
     result = []
     pending_groups = queue.pending_message_groups

@@ -23,8 +23,9 @@ use super::{
 /// statement per row) and stays a few MB, so one huge call does not hold
 /// row locks or build a giant message for long. Chunks are not wrapped in
 /// one transaction: every write is idempotent and version-guarded, so a
-/// failure halfway is repaired by retrying the whole call.
-const ROWS_PER_STATEMENT: usize = 1_000;
+/// failure halfway is repaired by retrying the whole call. The full-text
+/// documents are written in the same chunks.
+pub(super) const ROWS_PER_STATEMENT: usize = 1_000;
 
 /// pgvector's default `hnsw.ef_search` (the candidate list size) and its
 /// maximum. One pass of the graph yields at most ef_search rows, so a larger

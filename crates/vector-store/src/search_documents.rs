@@ -10,10 +10,8 @@
 use sqlx::PgPool;
 use sync_core::coalesce::newest_per_product;
 
+use super::pgvector::{ROWS_PER_STATEMENT, write_tombstones};
 use super::{Tombstone, VectorStoreError};
-
-/// Rows per statement, as for the vectors: one round trip per chunk.
-const ROWS_PER_STATEMENT: usize = 1_000;
 
 /// The text fields one product version is found by.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -72,7 +70,7 @@ impl SearchDocuments {
 
     /// Remove these products from full-text search, leaving tombstones.
     pub async fn delete(&self, tombstones: &[Tombstone]) -> Result<(), VectorStoreError> {
-        super::pgvector::write_tombstones(
+        write_tombstones(
             &self.pool,
             "INSERT INTO product_search_documents AS stored (product_id, version, document, updated_at)
              SELECT t.product_id, t.version, NULL, now()

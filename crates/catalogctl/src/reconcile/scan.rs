@@ -51,7 +51,8 @@ pub(super) async fn products_to_index(
         .collect();
         let mut reembed = Vec::new();
         for (id, version) in &rows {
-            if documents.get(id) != Some(version) {
+            let words_current = documents.get(id) == Some(version);
+            if !words_current {
                 report.full_text += 1;
                 note(&mut report.examples.full_text, *id);
             }
@@ -67,7 +68,7 @@ pub(super) async fn products_to_index(
                     reembed.push(*id);
                 }
                 Some(_) => {
-                    if documents.get(id) != Some(version) {
+                    if !words_current {
                         // The vector is current, its words are not: the
                         // same repair rewrites both.
                         reembed.push(*id);
