@@ -1,4 +1,4 @@
-"""The lexical list of a query, as `shared/src/search/lexical.rs` asks
+"""The lexical list of a query, as `frontend/src/search/lexical.rs` asks
 Postgres for it: exact SKU, exact name, then full-text matches of every
 query word (`websearch_to_tsquery('english', q)` against name (A),
 category (B) and description (D)) by `ts_rank_cd`, ties by id; at most 200.

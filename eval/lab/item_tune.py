@@ -152,7 +152,7 @@ def main():
     chosen = min(tied, key=lambda r: (mechanisms(r[1]), -r[1].pin_margin, protected_count(s, r[1])))
     print(f"\nchosen on A: {chosen[0]} (gap {chosen[3][0][1]:.3f}; best {best_gap:.3f}, {len(tied)} tied); "
           f"holds on B: {chosen[3][1][0]}, gap on B {chosen[3][1][1]:.3f}")
-    assert chosen[1] == rr.FINAL, "the rule no longer picks rr.FINAL"
+    assert chosen[1] == rr.PROTECTED, "the rule no longer picks rr.PROTECTED"
 
     fmt = lambda xs: " | ".join(f"{x:.3f}" for x in xs)  # noqa: E731
     out = ["# Ranking search: every setting measured", "",

@@ -21,7 +21,8 @@ ties by id) plus the lexical list of lexical.rs (fulltext.py), lexical
 matches outside the 200 with their cosine; the ranking is a pure function
 of that window (ranking_ref.py). Products are embedded as
 "{category}: {name}. {description}", queries as
-"{normalised query} (looking for a product)".
+"{normalised query} (looking for a product)" (the window, the vote) and as
+the normalised query alone (the distinct score of ranking step 8).
 """
 import csv
 import os
@@ -78,6 +79,7 @@ def windows(products, P, queries):
     """Candidate windows of `queries` (raw text) over `products` (P: their
     vectors, ids = row index + 1)."""
     Q = embed([TEMPLATE.format(q=normalise(q)) for q in queries])
+    T = embed([normalise(q) for q in queries])
     S = Q @ P.T
     lex = lexical_lists(products, queries)
     out = []
@@ -92,7 +94,9 @@ def windows(products, P, queries):
             if j not in cands:
                 cands[j] = [j + 1, products[j]["category"] or None, float(s[j]), None]
             cands[j][3] = (rank, kind)
-        out.append([rr.Candidate(*c) for c in cands.values()])
+        js = np.array(list(cands.keys()))
+        distinct = P[js] @ T[i] - rr.CROWDING_WEIGHT * rr.crowding(P[js], rr.CROWDING_NEIGHBOURS)
+        out.append([rr.Candidate(*c, float(d)) for c, d in zip(cands.values(), distinct)])
     return out
 
 
@@ -246,11 +250,12 @@ VARIANTS = [
     ("plain cosine (dense only)", rr.order_cosine),
     ("current: vote 1.5 + RRF + band", rr.order_current),
     ("previous proposal: current + pin (0.05, place 1)", rr.order_pinned),
-    ("**final: current + pin + protection of small categories (< 5)**", rr.order_final),
-    ("final + band only for voted categories", lambda c: rr.order(c, R(rr.FINAL, band_min_share=0.0))),
-    ("final, pin margin 0.04", lambda c: rr.order(c, R(rr.FINAL, pin_margin=0.04))),
-    ("final + second pin (lead >= 0.03 to place 3)", lambda c: rr.order(c, R(rr.FINAL, pin2_margin=0.03, pin2_rank=3))),
-    ("final, protection < 0.5 x largest category", lambda c: rr.order(c, R(rr.FINAL, protect_members=0, protect_ratio=0.5))),
+    ("previous: current + pin + protection of small categories (< 5)", lambda c: rr.order(c, rr.PROTECTED)),
+    ("**final: previous + distinct best match (lead >= 0.1)**", rr.order_final),
+    ("previous + band only for voted categories", lambda c: rr.order(c, R(rr.PROTECTED, band_min_share=0.0))),
+    ("previous, pin margin 0.04", lambda c: rr.order(c, R(rr.PROTECTED, pin_margin=0.04))),
+    ("previous + second pin (lead >= 0.03 to place 3)", lambda c: rr.order(c, R(rr.PROTECTED, pin2_margin=0.03, pin2_rank=3))),
+    ("previous, protection < 0.5 x largest category", lambda c: rr.order(c, R(rr.PROTECTED, protect_members=0, protect_ratio=0.5))),
     ("protection (< 5) without the pin", lambda c: rr.order(c, R(rr.CURRENT, protect_members=5, protect_scope="window"))),
     ("pin + vote only where >= 2 of the 30 nearest", lambda c: rr.order(c, R(rr.PINNED, protect_members=2))),
     ("size-scaled vote w 3, alpha 1 + pin", lambda c: rr.order(c, R(rr.PINNED, share_alpha=1.0, category_weight=3.0))),
@@ -258,7 +263,7 @@ VARIANTS = [
     ("margin-limited vote, delta 0.15 + pin", lambda c: rr.order(c, R(rr.PINNED, vote_delta=0.15))),
     ("vote gated: top share >= 0.7 + pin", lambda c: rr.order(c, R(rr.PINNED, gate_share=0.7))),
 ]
-MAIN = [0, 1, 2, 3]   # rows of the A/B table
+MAIN = [0, 1, 2, 3, 4]   # rows of the A/B table
 
 
 def needle_split(s, fn, first=26):
@@ -287,11 +292,13 @@ if __name__ == "__main__":
         if best is not None:
             pinned += 1
             i = [c.product_id for c in o].index(best.product_id)
-            assert i <= sum(1 for c in o if rr.exact_tier(c) < 2)
+            # right after the exact matches, or one lower behind the
+            # distinct best match
+            assert i <= sum(1 for c in o if rr.exact_tier(c) < 2) + 1
         # the protection: in the semantic list, no protected candidate below
         # its cosine rank
         by_cos = [c.product_id for c in sorted((c for c in w if c.cosine is not None), key=rr.tie_key)]
-        by_sem = [c.product_id for c in rr.semantic_list(w, rr.FINAL, rr.semantic_scores(w, rr.FINAL))]
+        by_sem = [c.product_id for c in rr.semantic_list(w, rr.PROTECTED, rr.semantic_scores(w, rr.PROTECTED))]
         size = {}
         for c in w:
             if c.cosine is not None:
@@ -301,7 +308,7 @@ if __name__ == "__main__":
                 protected += 1
                 assert by_sem.index(c.product_id) <= by_cos.index(c.product_id)
     print(f"order_final == order(FINAL) on every window; {pinned} windows have a clear best match, "
-          f"each right after the exact matches; {protected} protected candidates, none below "
+          f"each right after the exact matches (or the distinct best match); {protected} protected candidates, none below "
           "its cosine rank in the semantic list")
     rows = [(label, evaluate(s, fn)) for label, fn in VARIANTS]
     print(table(rows))

@@ -5,9 +5,9 @@ then evaluates ranking variants over the eval set in memory.
     /tmp/lab/bin/python eval/lab/final.py
 
 Texts are embedded by the Rust example `embed_texts` when it is built
-(`cargo build --release -p shared --example embed_texts`), else by
+(`cargo build --release -p embedding --example embed_texts`), else by
 `minilm.py` (the same model in numpy; cosine ≥ 0.9999 to the golden
-vectors of shared/tests/fixtures).
+vectors of crates/embedding/tests/fixtures).
 """
 import csv, json, os, subprocess, sys, hashlib
 import numpy as np

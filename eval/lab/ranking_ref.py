@@ -1,10 +1,13 @@
 """Reference implementation of the window ranking, line by line portable to
-`shared/src/search/ranking.rs` (`order`). Pure functions over one candidate
+`frontend/src/search/ranking.rs` (`order`). Pure functions over one candidate
 window; no numpy.
 
-A candidate is a `Candidate(product_id, category, cosine, lexical)`:
-`category` may be None, `cosine` is None for a product without a vector,
-`lexical` is None or `(rank, kind)` with kind "sku" | "name" | "words".
+A candidate is a `Candidate(product_id, category, cosine, lexical,
+distinct)`: `category` may be None, `cosine` is None for a product without
+a vector, `lexical` is None or `(rank, kind)` with kind "sku" | "name" |
+"words", `distinct` is the distinct score of step 8 of `order_final`
+(cosine of the query as typed − CROWDING_WEIGHT × crowding; None without a
+vector; items.py computes it, see `crowding`).
 
 `order_final` is the final ranking, written out on its own so it can be
 ported line by line (eval/README.md, "The final ranking", has the
@@ -18,7 +21,8 @@ import math
 from collections import namedtuple
 from dataclasses import dataclass, replace
 
-Candidate = namedtuple("Candidate", "product_id category cosine lexical")
+Candidate = namedtuple("Candidate", "product_id category cosine lexical distinct",
+                       defaults=(None,))
 NEG_INF = float("-inf")
 
 
@@ -85,13 +89,19 @@ class Weights:
     floor_top: int = 0
     floor_delta: float = math.inf
     floor_place: int = 5
+    # The distinct best match: the best `distinct` score, when it leads the
+    # second by >= distinct_margin, moves to place 1 (after exact matches).
+    distinct_margin: float = math.inf
 
 
 CURRENT = Weights()
 # The previous proposal: today's, plus the pin of a clear best match to place 1.
 PINNED = replace(CURRENT, pin_margin=0.05, pin_rank=1)
-# The final ranking: the pin, and small categories protected from the vote.
-FINAL = replace(PINNED, protect_members=5, protect_scope="window")
+# The previous final ranking: the pin, and small categories protected from
+# the vote.
+PROTECTED = replace(PINNED, protect_members=5, protect_scope="window")
+# The final ranking: that, and the distinct best match pinned first.
+FINAL = replace(PROTECTED, distinct_margin=0.1)
 
 
 def _cos(c):
@@ -308,7 +318,36 @@ def order(cands, w=CURRENT):
     best = clear_best(cands, w.pin2_margin)
     if best is not None:
         ordered = pin(ordered, best, w.pin2_rank)
+    best = distinct_best(cands, w.distinct_margin)
+    if best is not None:
+        ordered = pin(ordered, best, 1)
     return ordered
+
+
+def distinct_best(cands, margin):
+    """The candidate whose distinct score leads every other by >= margin
+    (ties by lower id), or None."""
+    scored = sorted((c for c in cands if c.distinct is not None),
+                    key=lambda c: (-c.distinct, c.product_id))
+    if not scored or margin == math.inf:
+        return None
+    if len(scored) == 1 or scored[0].distinct - scored[1].distinct >= margin:
+        return scored[0]
+    return None
+
+
+def crowding(vectors, neighbours):
+    """crowding.rs: each vector's mean cosine to its `neighbours` most
+    similar others in the window (fewer in a smaller window; 0 alone).
+    `vectors`: a numpy array, one L2-normalised row per candidate."""
+    import numpy as np
+    n = len(vectors)
+    k = min(neighbours, n - 1)
+    if k <= 0:
+        return np.zeros(n)
+    sim = vectors @ vectors.T
+    np.fill_diagonal(sim, -np.inf)
+    return np.sort(sim, axis=1)[:, -k:].mean(1)
 
 
 def order_current(cands):
@@ -338,6 +377,9 @@ DIVERSE_SLOTS = 5            # and has at most this many places
 PROTECT_BELOW = 5            # a category with fewer candidates in the window is protected
 PIN_MARGIN = 0.05            # cosine lead over the second-best cosine of the window
 PIN_RANK = 1                 # 1-based place the clear best match is moved up to
+CROWDING_NEIGHBOURS = 10     # crowding = mean cosine to this many most similar candidates
+CROWDING_WEIGHT = 0.7        # distinct score = typed-query cosine - CROWDING_WEIGHT x crowding
+DISTINCT_MARGIN = 0.1        # distinct-score lead over the second that pins it first
 
 
 def protected_semantic_list(by_cosine, by_sem):
@@ -361,7 +403,8 @@ def protected_semantic_list(by_cosine, by_sem):
 
 
 def order_final(cands):
-    """Exact tiers, vote, protection of small categories, RRF, band, pin."""
+    """Exact tiers, vote, protection of small categories, RRF, band, pin,
+    distinct best match."""
     # 1. Candidates with a vector, by cosine desc then id asc (tie_key).
     by_cosine = sorted((c for c in cands if c.cosine is not None), key=tie_key)
     # 2. Category shares: softmax weights exp((cos - best) / T) of the
@@ -417,14 +460,16 @@ def order_final(cands):
     # 7. Pin: the best cosine, if it leads the second by >= PIN_MARGIN (or is
     #    the only one), moves up to place PIN_RANK, never above an exact SKU
     #    or name match.
-    if not by_cosine:
-        return ordered
-    best = by_cosine[0]
-    if len(by_cosine) > 1 and best.cosine - by_cosine[1].cosine < PIN_MARGIN:
-        return ordered
-    exact = sum(1 for c in ordered if exact_tier(c) < 2)
-    target = max(PIN_RANK - 1, exact)
-    i = next(k for k, c in enumerate(ordered) if c.product_id == best.product_id)
-    if i <= target:
-        return ordered
-    return ordered[:target] + [best] + ordered[target:i] + ordered[i + 1:]
+    if by_cosine:
+        best = by_cosine[0]
+        if len(by_cosine) == 1 or best.cosine - by_cosine[1].cosine >= PIN_MARGIN:
+            ordered = pin(ordered, best, PIN_RANK)
+    # 8. Distinct best match: the best distinct score (ties by lower id), if
+    #    it leads the second by >= DISTINCT_MARGIN (or is the only one),
+    #    moves up to place 1, never above an exact SKU or name match.
+    by_distinct = sorted((c for c in cands if c.distinct is not None),
+                         key=lambda c: (-c.distinct, c.product_id))
+    if by_distinct and (len(by_distinct) == 1
+                        or by_distinct[0].distinct - by_distinct[1].distinct >= DISTINCT_MARGIN):
+        ordered = pin(ordered, by_distinct[0], 1)
+    return ordered

@@ -23,6 +23,7 @@ mod local;
 mod openai;
 mod precision;
 mod settings;
+mod similarity;
 mod tokenize;
 mod weights;
 
@@ -32,6 +33,7 @@ pub use local::{LocalEmbedder, LocalEmbedderOptions};
 pub use openai::{OpenAiEmbedder, OpenAiSettings};
 pub use precision::{PrecisionChoice, describe as describe_precision};
 pub use settings::{EmbedderKind, EmbedderSettings, connect};
+pub use similarity::dot;
 
 /// Length of every vector an [`Embedder`] returns.
 pub use sync_core::DIMENSION;

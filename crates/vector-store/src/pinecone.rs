@@ -446,36 +446,37 @@ impl VectorStore for PineconeStore {
 }
 
 impl PineconeStore {
-    /// `GET /vectors/fetch` in chunks; ids that are not product ids are
-    /// left out.
+    /// `GET /vectors/fetch` in chunks, sent at once (a search fetches its
+    /// whole window, a few chunks, on every miss); ids that are not product
+    /// ids are left out.
     async fn fetch_vectors(
         &self,
         product_ids: &[i64],
     ) -> Result<Vec<(i64, FetchedVector)>, VectorStoreError> {
         let unique: HashSet<i64> = product_ids.iter().copied().collect();
         let ids: Vec<String> = unique.iter().map(i64::to_string).collect();
-        let mut out = Vec::with_capacity(ids.len());
-        for chunk in ids.chunks(FETCH_IDS_PER_REQUEST) {
-            // `ids` is an exploded form parameter: ids=1&ids=2&…
-            let mut query: Vec<(&'static str, &str)> =
-                chunk.iter().map(|id| ("ids", id.as_str())).collect();
-            if let Some(ns) = &self.namespace {
-                query.push(("namespace", ns));
-            }
-            let response: FetchResponse = self
-                .call(&Call::Get {
-                    path: "/vectors/fetch",
-                    query,
-                })
-                .await?;
-            out.extend(
-                response
-                    .vectors
-                    .into_iter()
-                    .filter_map(|(id, vector)| Some((id.parse::<i64>().ok()?, vector))),
-            );
-        }
-        Ok(out)
+        let responses =
+            futures::future::try_join_all(ids.chunks(FETCH_IDS_PER_REQUEST).map(|chunk| {
+                // `ids` is an exploded form parameter: ids=1&ids=2&…
+                let mut query: Vec<(&'static str, &str)> =
+                    chunk.iter().map(|id| ("ids", id.as_str())).collect();
+                if let Some(ns) = &self.namespace {
+                    query.push(("namespace", ns));
+                }
+                async move {
+                    self.call::<FetchResponse>(&Call::Get {
+                        path: "/vectors/fetch",
+                        query,
+                    })
+                    .await
+                }
+            }))
+            .await?;
+        Ok(responses
+            .into_iter()
+            .flat_map(|response| response.vectors)
+            .filter_map(|(id, vector)| Some((id.parse::<i64>().ok()?, vector)))
+            .collect())
     }
 }
 

@@ -14,8 +14,12 @@
 //! * `row_cache` — result rows kept while a LISTEN follows `products`.
 //! * `products` — reading result rows (browse, rows by id).
 //! * `lexical` — exact SKU/name and full-text matches from Postgres.
-//! * `ranking` — ordering the window: exact matches, category vote, fusion.
+//! * `ranking` — ordering the window: exact matches, category vote, fusion,
+//!   pins.
+//! * `crowding` — how crowded each candidate's neighbourhood in the window
+//!   is (for the ranking's distinct best match).
 
+mod crowding;
 mod lexical;
 mod products;
 mod query_cache;
@@ -271,16 +275,19 @@ impl Searcher {
         // The lexical query needs no vector, so it runs while the query is
         // embedded (the longest step of a miss) instead of after it.
         let dense = async {
-            let text = self.options.ranking.embedding_text(query);
-            let vector = self.cache.embedding(self.embedder.as_ref(), &text).await?;
-            let nearest = self.live_nearest(&vector, filter).await?;
-            Ok::<_, SearchError>((vector, nearest))
+            let framed_text = self.options.ranking.embedding_text(query);
+            let vectors = self
+                .cache
+                .vectors(self.embedder.as_ref(), query, framed_text)
+                .await?;
+            let nearest = self.live_nearest(&vectors.framed, filter).await?;
+            Ok::<_, SearchError>((vectors, nearest))
         };
         let (dense, lexical) = tokio::join!(
             dense,
             lexical::matches(&self.pool, query, filter, MAX_RESULT_WINDOW),
         );
-        let ((vector, nearest), lexical) = (dense?, lexical?);
+        let ((vectors, nearest), lexical) = (dense?, lexical?);
 
         let mut candidates: HashMap<i64, Candidate> = nearest
             .into_iter()
@@ -290,31 +297,41 @@ impl Searcher {
                     category: m.metadata.category,
                     cosine: Some(m.score),
                     lexical: None,
+                    distinct: None,
                 };
                 (m.product_id, candidate)
             })
             .collect();
-        let mut unscored = Vec::new();
         for (rank, m) in lexical.into_iter().enumerate() {
             candidates
                 .entry(m.product_id)
-                .or_insert_with(|| {
-                    unscored.push(m.product_id);
-                    Candidate {
-                        product_id: m.product_id,
-                        category: None,
-                        cosine: None,
-                        lexical: None,
-                    }
+                .or_insert_with(|| Candidate {
+                    product_id: m.product_id,
+                    category: None,
+                    cosine: None,
+                    lexical: None,
+                    distinct: None,
                 })
                 .lexical = Some((rank, m.exactness));
         }
-        // Lexical matches beyond the vector window still show their cosine
-        // similarity: computed from their stored vectors.
-        for record in self.store.fetch(&unscored).await? {
+        // The window's vectors: lexical matches beyond the vector window
+        // get their cosine and category from them, and every candidate its
+        // distinct score (ranking step 7).
+        let ids: Vec<i64> = candidates.keys().copied().collect();
+        let records = self.store.fetch(&ids).await?;
+        let window_vectors: Vec<&[f32]> = records.iter().map(|r| r.values.as_slice()).collect();
+        let crowding =
+            crowding::crowding(&window_vectors, self.options.ranking.crowding_neighbours);
+        for (record, crowding) in records.iter().zip(crowding) {
             if let Some(c) = candidates.get_mut(&record.product_id) {
-                c.cosine = Some(dot(&vector, &record.values));
-                c.category = record.metadata.category;
+                if c.cosine.is_none() {
+                    c.cosine = Some(embedding::dot(&vectors.framed, &record.values));
+                    c.category = record.metadata.category.clone();
+                }
+                c.distinct = Some(
+                    embedding::dot(&vectors.typed, &record.values)
+                        - self.options.ranking.crowding_weight * crowding,
+                );
             }
         }
 
@@ -365,11 +382,6 @@ impl Searcher {
             top_k = (top_k * 4).min(MAX_TOP_K);
         }
     }
-}
-
-/// Both vectors are L2-normalised, so this is their cosine similarity.
-fn dot(a: &[f32], b: &[f32]) -> f32 {
-    a.iter().zip(b).map(|(x, y)| x * y).sum()
 }
 
 fn validate(request: &SearchRequest) -> Result<(), SearchError> {

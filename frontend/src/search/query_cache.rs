@@ -1,6 +1,7 @@
 //! Query embeddings, cached: the same query typed again (search-as-you-type
 //! re-sends it, pagination re-asks it) costs a map lookup instead of a
-//! forward pass of the model.
+//! forward pass of the model. A query has two vectors (framed and as
+//! typed, see `ranking`), embedded in one model call.
 
 use std::num::NonZeroUsize;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -21,11 +22,20 @@ pub fn normalise(query: &str) -> String {
         .join(" ")
 }
 
-/// A bounded LRU map from normalised query to its embedding. A capacity of
-/// 0 disables caching.
+/// The two embeddings of one query.
+#[derive(Debug)]
+pub(super) struct QueryVectors {
+    /// The query in the ranking's template: finds the window.
+    pub framed: Vec<f32>,
+    /// The query as typed: scores the distinct best match.
+    pub typed: Vec<f32>,
+}
+
+/// A bounded LRU map from normalised query to its embeddings. A capacity
+/// of 0 disables caching.
 #[derive(Debug)]
 pub(super) struct QueryCache {
-    entries: Option<Mutex<LruCache<String, Arc<[f32]>>>>,
+    entries: Option<Mutex<LruCache<String, Arc<QueryVectors>>>>,
 }
 
 impl QueryCache {
@@ -35,34 +45,46 @@ impl QueryCache {
         }
     }
 
-    /// The embedding of `key` (a [`normalise`]d query): from the cache, or
-    /// computed and remembered. Two concurrent misses of one key both
-    /// embed; the lock is never held across the model call.
-    pub(super) async fn embedding(
+    /// The embeddings of `key` (a [`normalise`]d query) framed as
+    /// `framed_text` and as typed: from the cache, or computed and
+    /// remembered. Two concurrent misses of one key both embed; the lock is
+    /// never held across the model call.
+    pub(super) async fn vectors(
         &self,
         embedder: &dyn Embedder,
         key: &str,
-    ) -> Result<Arc<[f32]>, EmbedError> {
+        framed_text: String,
+    ) -> Result<Arc<QueryVectors>, EmbedError> {
         if let Some(hit) = self.get(key) {
             metrics::counter!("search_query_cache_total", "result" => "hit").increment(1);
             return Ok(hit);
         }
         metrics::counter!("search_query_cache_total", "result" => "miss").increment(1);
-        let mut vectors = embedder.embed(&[key.to_owned()]).await?;
-        let vector: Arc<[f32]> = vectors
-            .pop()
-            .ok_or_else(|| EmbedError::Inference("the embedder returned no vector".into()))?
-            .into();
+        let same = framed_text == key;
+        let texts = if same {
+            vec![framed_text]
+        } else {
+            vec![framed_text, key.to_owned()]
+        };
+        let mut vectors = embedder.embed(&texts).await?.into_iter();
+        let missing = || EmbedError::Inference("the embedder returned too few vectors".into());
+        let framed = vectors.next().ok_or_else(missing)?;
+        let typed = if same {
+            framed.clone()
+        } else {
+            vectors.next().ok_or_else(missing)?
+        };
+        let entry = Arc::new(QueryVectors { framed, typed });
         if let Some(entries) = &self.entries {
             entries
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner)
-                .put(key.to_owned(), Arc::clone(&vector));
+                .put(key.to_owned(), Arc::clone(&entry));
         }
-        Ok(vector)
+        Ok(entry)
     }
 
-    fn get(&self, key: &str) -> Option<Arc<[f32]>> {
+    fn get(&self, key: &str) -> Option<Arc<QueryVectors>> {
         let entries = self.entries.as_ref()?;
         entries
             .lock()

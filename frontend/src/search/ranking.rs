@@ -32,15 +32,28 @@
 //!    So a product that matches the query clearly better than anything
 //!    else is always on the first page, first unless exact matches come
 //!    before it (then in the top 3 unless three exact matches exist).
+//! 7. **A distinct best match is pinned**: each candidate's *distinct
+//!    score* is the cosine of the query as typed (without the template)
+//!    less `crowding_weight` × its crowding, the mean cosine to its
+//!    `crowding_neighbours` most similar other candidates (crowding.rs).
+//!    When the best distinct score leads the second by at least
+//!    `distinct_margin` (0.1), that product moves up to place 1, after any
+//!    exact match (and ahead of step 6's product). A product with many
+//!    near-identical siblings shares its match with all of them; one with
+//!    none that still matches well is the one specific thing a shopper
+//!    described, and the vote (a crowd's tool) would otherwise bury it.
 //!
-//! Steps 3 and 6 were chosen on item-level relevance (known-item queries
-//! and singleton-category products in the 10 000-product catalog), on two
-//! query halves, without losing a category query (docs/search-quality.md;
-//! the lab's line-by-line reference is `eval/lab/ranking_ref.py`).
+//! Steps 3, 6 and 7 were chosen on item-level relevance (known-item
+//! queries and singleton-category products in the 10 000-product catalog),
+//! on two query halves, without losing a category query
+//! (docs/search-quality.md; the lab's reference is `eval/lab/`).
 //!
-//! The query is embedded as [`RankingWeights::query_template`] with `{q}`
-//! replaced by the query: a short neutral frame that tells the model a
-//! product is sought (docs/search-quality.md).
+//! The query is embedded twice in one model call: as
+//! [`RankingWeights::query_template`] with `{q}` replaced by the query (a
+//! short neutral frame that tells the model a product is sought; the
+//! window, the vote and steps 2–6 use it), and as typed (step 7: the
+//! frame pulls every query toward generic product text, which helps to
+//! find the right kind of product and hurts finding one item).
 //!
 //! Ties fall to the higher cosine, then the lower product id, so the same
 //! window always comes out in the same order.
@@ -67,6 +80,14 @@ pub struct RankingWeights {
     pub pin_margin: f32,
     /// The 1-based place a clear best match is moved up to.
     pub pin_rank: usize,
+    /// Step 7: how many of a candidate's most similar other candidates
+    /// its crowding averages over.
+    pub crowding_neighbours: usize,
+    /// Step 7: the weight of the crowding in the distinct score.
+    pub crowding_weight: f32,
+    /// Step 7: the best distinct score's lead over the second that pins it
+    /// first (infinity = off).
+    pub distinct_margin: f32,
     /// The text embedded for a query; `{q}` is replaced by the query.
     pub query_template: String,
 }
@@ -86,6 +107,9 @@ impl Default for RankingWeights {
             protect_below: 5,
             pin_margin: 0.05,
             pin_rank: 1,
+            crowding_neighbours: 10,
+            crowding_weight: 0.7,
+            distinct_margin: 0.1,
             query_template: "{q} (looking for a product)".into(),
         }
     }
@@ -112,6 +136,9 @@ pub(super) struct Candidate {
     pub cosine: Option<f32>,
     /// Position in the lexical ranking (0 = best) and how it matched.
     pub lexical: Option<(usize, Exactness)>,
+    /// Step 7's score (cosine of the query as typed − weighted crowding);
+    /// `None` without a vector.
+    pub distinct: Option<f32>,
 }
 
 /// `candidates` (one per product) best first.
@@ -122,6 +149,7 @@ pub(super) fn order(mut candidates: Vec<Candidate>, weights: &RankingWeights) ->
         .collect();
     by_cosine.sort_by(|&a, &b| tie_break(&candidates[a], &candidates[b]));
     let best = clear_best(&candidates, &by_cosine, weights.pin_margin);
+    let distinct = distinct_best(&candidates, weights.distinct_margin);
 
     let shares = category_shares(&candidates, &by_cosine, weights);
     let semantic = |c: &Candidate| {
@@ -158,11 +186,30 @@ pub(super) fn order(mut candidates: Vec<Candidate>, weights: &RankingWeights) ->
             .then_with(|| tie_break(a, b))
     });
     let ordered: Vec<Candidate> = keyed.into_iter().map(|(c, _)| c).collect();
-    let ordered = diversify(ordered, weights.diverse_after, weights.diverse_slots);
-    match best {
-        Some(product_id) => pin(ordered, product_id, weights.pin_rank),
-        None => ordered,
+    let mut ordered = diversify(ordered, weights.diverse_after, weights.diverse_slots);
+    if let Some(product_id) = best {
+        ordered = pin(ordered, product_id, weights.pin_rank);
     }
+    if let Some(product_id) = distinct {
+        ordered = pin(ordered, product_id, 1);
+    }
+    ordered
+}
+
+/// Step 7: the product whose distinct score leads every other candidate's
+/// by at least `margin`, if any (ties by lower id, so the result does not
+/// depend on the window's order).
+fn distinct_best(candidates: &[Candidate], margin: f32) -> Option<i64> {
+    let mut scored: Vec<(f32, i64)> = candidates
+        .iter()
+        .filter_map(|c| Some((c.distinct?, c.product_id)))
+        .collect();
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    let (best, product_id) = *scored.first()?;
+    let lead = scored
+        .get(1)
+        .map_or(f32::INFINITY, |(second, _)| best - second);
+    (lead >= margin).then_some(product_id)
 }
 
 /// Step 3: walk the places 0, 1, 2, …: place `i` takes the candidate of
@@ -336,6 +383,7 @@ mod tests {
             diverse_slots: 0,
             protect_below: 0,
             pin_margin: f32::INFINITY,
+            distinct_margin: f32::INFINITY,
             ..RankingWeights::default()
         }
     }
@@ -346,6 +394,7 @@ mod tests {
             category: Some(category.into()),
             cosine,
             lexical: None,
+            distinct: None,
         }
     }
 
@@ -485,6 +534,60 @@ mod tests {
         // Even at a small lead, protection keeps it at its cosine rank.
         window.last_mut().unwrap().cosine = Some(0.56);
         assert_eq!(ids(&order(window, &RankingWeights::default()))[0], 99);
+    }
+
+    #[test]
+    fn a_distinct_best_match_is_pinned_first_after_exact_matches() {
+        let distinct = RankingWeights {
+            distinct_margin: 0.1,
+            ..weights()
+        };
+        // The crowd voted first; product 100 has the best distinct score by
+        // a clear lead.
+        let mut window = crowded_window();
+        for c in &mut window {
+            c.distinct = Some(if c.product_id == 100 { 0.30 } else { 0.15 });
+        }
+        assert_eq!(ids(&order(window.clone(), &weights()))[8], 100);
+        assert_eq!(ids(&order(window.clone(), &distinct))[0], 100);
+        // A lead below the margin pins nothing.
+        window.last_mut().unwrap().distinct = Some(0.24);
+        assert_eq!(ids(&order(window.clone(), &distinct))[8], 100);
+        // An exact name match stays ahead of it; it comes ahead of step 6's
+        // clear best cosine.
+        window.last_mut().unwrap().distinct = Some(0.30);
+        window[7].lexical = Some((0, Exactness::Name));
+        let mut best_cosine = candidate(200, "other", Some(0.9));
+        best_cosine.distinct = Some(0.1);
+        window.push(best_cosine);
+        let both = RankingWeights {
+            pin_margin: 0.05,
+            ..distinct
+        };
+        assert_eq!(ids(&order(window, &both))[..3], [8, 100, 200]);
+    }
+
+    #[test]
+    fn the_distinct_pick_ignores_window_order_and_products_without_a_vector() {
+        let distinct = RankingWeights {
+            distinct_margin: 0.1,
+            ..weights()
+        };
+        let mut window: Vec<Candidate> = (1..=4)
+            .map(|i| {
+                let mut c = candidate(i, "a", Some(0.5));
+                c.distinct = Some(0.2);
+                c
+            })
+            .collect();
+        // A tie at the top pins nothing.
+        window[2].distinct = Some(0.4);
+        window[3].distinct = Some(0.4);
+        assert_eq!(ids(&order(window.clone(), &distinct)), [1, 2, 3, 4]);
+        // Alone at the top it is pinned, wherever it sits in the window.
+        window[3].distinct = None;
+        window.reverse();
+        assert_eq!(ids(&order(window, &distinct))[0], 3);
     }
 
     #[test]
