@@ -148,8 +148,18 @@ pub(super) fn order(mut candidates: Vec<Candidate>, weights: &RankingWeights) ->
         .filter(|&i| candidates[i].cosine.is_some())
         .collect();
     by_cosine.sort_by(|&a, &b| tie_break(&candidates[a], &candidates[b]));
-    let best = clear_best(&candidates, &by_cosine, weights.pin_margin);
-    let distinct = distinct_best(&candidates, weights.distinct_margin);
+    let best = clear_leader(
+        candidates
+            .iter()
+            .filter_map(|c| Some((c.cosine?, c.product_id))),
+        weights.pin_margin,
+    );
+    let distinct = clear_leader(
+        candidates
+            .iter()
+            .filter_map(|c| Some((c.distinct?, c.product_id))),
+        weights.distinct_margin,
+    );
 
     let shares = category_shares(&candidates, &by_cosine, weights);
     let semantic = |c: &Candidate| {
@@ -196,22 +206,6 @@ pub(super) fn order(mut candidates: Vec<Candidate>, weights: &RankingWeights) ->
     ordered
 }
 
-/// Step 7: the product whose distinct score leads every other candidate's
-/// by at least `margin`, if any (ties by lower id, so the result does not
-/// depend on the window's order).
-fn distinct_best(candidates: &[Candidate], margin: f32) -> Option<i64> {
-    let mut scored: Vec<(f32, i64)> = candidates
-        .iter()
-        .filter_map(|c| Some((c.distinct?, c.product_id)))
-        .collect();
-    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-    let (best, product_id) = *scored.first()?;
-    let lead = scored
-        .get(1)
-        .map_or(f32::INFINITY, |(second, _)| best - second);
-    (lead >= margin).then_some(product_id)
-}
-
 /// Step 3: walk the places 0, 1, 2, …: place `i` takes the candidate of
 /// cosine rank `i` when it is protected and not placed yet, else the next
 /// candidate of the voted list not placed yet. A protected candidate ends
@@ -253,18 +247,27 @@ fn protect_small_categories(
     out
 }
 
-/// Step 6: the product whose cosine leads every other candidate's by at
-/// least `margin` (or the only one with a vector), if any.
-fn clear_best(candidates: &[Candidate], by_cosine: &[usize], margin: f32) -> Option<i64> {
-    let best = &candidates[*by_cosine.first()?];
-    let lead = match by_cosine.get(1) {
-        Some(&second) => {
-            best.cosine.unwrap_or(f32::NEG_INFINITY)
-                - candidates[second].cosine.unwrap_or(f32::NEG_INFINITY)
+/// Steps 6 and 7: the product whose score leads every other's by at least
+/// `margin` (or the only one scored), if any. Equal scores go to the lower
+/// id, so the answer does not depend on the window's order.
+fn clear_leader(scores: impl IntoIterator<Item = (f32, i64)>, margin: f32) -> Option<i64> {
+    let mut best: Option<(f32, i64)> = None;
+    let mut second = f32::NEG_INFINITY;
+    for (score, product_id) in scores {
+        match best {
+            Some((top, top_id)) if top.total_cmp(&score).then(product_id.cmp(&top_id)).is_gt() => {
+                second = second.max(score);
+            }
+            Some((top, _)) => {
+                second = top;
+                best = Some((score, product_id));
+            }
+            None => best = Some((score, product_id)),
         }
-        None => f32::INFINITY,
-    };
-    (lead >= margin).then_some(best.product_id)
+    }
+    // Alone, the lead is infinite: best − (−∞).
+    let (top, product_id) = best?;
+    (top - second >= margin).then_some(product_id)
 }
 
 /// Move `product_id` up to the 1-based place `rank`, but never above an
