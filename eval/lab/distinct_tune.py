@@ -35,49 +35,31 @@ import numpy as np  # noqa: E402
 import items  # noqa: E402
 import ranking_ref as rr  # noqa: E402
 from bm25 import Index, query_lexemes  # noqa: E402
-from fulltext import lexical_lists, normalise  # noqa: E402
-from lab import ROOT, embed  # noqa: E402
+from fulltext import normalise  # noqa: E402
+from lab import ROOT  # noqa: E402
 
 OUT = os.path.join(ROOT, "eval/results/distinct_search.md")
-SETTING = dict(form="typed", K=10, beta=0.7, lam=0.0)
 GUARD = 0.02   # the 10k category guard's tolerance: one query per half
 TIE = 0.02     # item sums this close tie
 _indexes = {}
 
 
-def windows(products, P, queries):
-    """items.windows, with the distinct score of SETTING."""
-    Q = embed([items.TEMPLATE.format(q=normalise(q)) for q in queries])
-    T = Q if SETTING["form"] == "framed" else embed([normalise(q) for q in queries])
-    S = Q @ P.T
-    lex = lexical_lists(products, queries)
-    if SETTING["lam"]:
+def bm25_term(lam):
+    """items.DISTINCT["extra"]: lam x BM25 / the window's best BM25."""
+    def extra(products, queries):
         key = (len(products), products[0]["sku"], products[-1]["sku"])
         if key not in _indexes:
             _indexes[key] = Index(products)
         lexemes = query_lexemes([normalise(q) for q in queries])
-    out = []
-    for i in range(len(queries)):
-        top = np.argsort(-S[i], kind="stable")[:items.WINDOW]
-        cands = {}
-        for j in top:
-            cands[j] = [int(j) + 1, products[j]["category"] or None, float(S[i, j]), None]
-        for rank, (j, kind) in enumerate(lex[i]):
-            if j not in cands:
-                cands[j] = [j + 1, products[j]["category"] or None, float(S[i, j]), None]
-            cands[j][3] = (rank, kind)
-        js = np.array(list(cands.keys()))
-        d = P[js] @ T[i] - SETTING["beta"] * rr.crowding(P[js], SETTING["K"])
-        if SETTING["lam"]:
+
+        def term(i, js):
             b = _indexes[key].scores(lexemes[i])[js]
-            if b.max() > 0:
-                d = d + SETTING["lam"] * b / b.max()
-        out.append([rr.Candidate(*c, float(x)) for c, x in zip(cands.values(), d)])
-    return out
+            return lam * b / b.max() if b.max() > 0 else np.zeros(len(js))
+        return term
+    return extra
 
 
 def main():
-    items.windows = windows
     grid = []
     for form in ("typed", "framed"):
         for K in (5, 10, 20):
@@ -88,7 +70,8 @@ def main():
     rows = []
     base = None
     for setting in grid:
-        SETTING.update(setting)
+        items.DISTINCT.update(form=setting["form"], K=setting["K"], beta=setting["beta"],
+                              extra=bm25_term(setting["lam"]) if setting["lam"] else None)
         s = items.Sets()
         if base is None:
             r = items.evaluate(s, lambda c: rr.order(c, rr.PROTECTED))

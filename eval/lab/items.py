@@ -75,13 +75,22 @@ def halves_by(groups):
     return np.array(out)
 
 
+# The distinct score of ranking step 8: the query as typed ("typed") or in
+# the template ("framed"), crowding over K neighbours with weight beta
+# (ranking_ref's constants); `extra`, when set, is a function (products,
+# queries) -> ((query index, candidate indices) -> array) whose values are
+# added to the scores. distinct_tune.py varies these.
+DISTINCT = dict(form="typed", K=rr.CROWDING_NEIGHBOURS, beta=rr.CROWDING_WEIGHT, extra=None)
+
+
 def windows(products, P, queries):
     """Candidate windows of `queries` (raw text) over `products` (P: their
     vectors, ids = row index + 1)."""
     Q = embed([TEMPLATE.format(q=normalise(q)) for q in queries])
-    T = embed([normalise(q) for q in queries])
+    T = Q if DISTINCT["form"] == "framed" else embed([normalise(q) for q in queries])
     S = Q @ P.T
     lex = lexical_lists(products, queries)
+    extra = DISTINCT["extra"](products, queries) if DISTINCT["extra"] else None
     out = []
     for i in range(len(queries)):
         s = S[i]
@@ -95,7 +104,9 @@ def windows(products, P, queries):
                 cands[j] = [j + 1, products[j]["category"] or None, float(s[j]), None]
             cands[j][3] = (rank, kind)
         js = np.array(list(cands.keys()))
-        distinct = P[js] @ T[i] - rr.CROWDING_WEIGHT * rr.crowding(P[js], rr.CROWDING_NEIGHBOURS)
+        distinct = P[js] @ T[i] - DISTINCT["beta"] * rr.crowding(P[js], DISTINCT["K"])
+        if extra is not None:
+            distinct = distinct + extra(i, js)
         out.append([rr.Candidate(*c, float(d)) for c, d in zip(cands.values(), distinct)])
     return out
 
