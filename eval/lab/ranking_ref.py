@@ -262,14 +262,21 @@ def fuse(cands, w, semantic, by_sem=None):
     return sorted(cands, key=lambda c: (exact_tier(c), -fused[c.product_id]) + tie_key(c))
 
 
-def clear_best(cands, margin):
-    """The candidate whose cosine leads every other by >= margin, or None."""
-    scored = sorted((c for c in cands if c.cosine is not None), key=tie_key)
+def clear_leader(cands, score, margin):
+    """The candidate whose `score(c)` (None = not scored) leads every other
+    by >= margin, ties by lower id, or None (margin inf = off)."""
+    scored = sorted((c for c in cands if score(c) is not None),
+                    key=lambda c: (-score(c), c.product_id))
     if not scored or margin == math.inf:
         return None
-    if len(scored) == 1 or scored[0].cosine - scored[1].cosine >= margin:
+    if len(scored) == 1 or score(scored[0]) - score(scored[1]) >= margin:
         return scored[0]
     return None
+
+
+def clear_best(cands, margin):
+    """The candidate whose cosine leads every other by >= margin, or None."""
+    return clear_leader(cands, lambda c: c.cosine, margin)
 
 
 def pin(ordered, best, rank):
@@ -327,13 +334,7 @@ def order(cands, w=CURRENT):
 def distinct_best(cands, margin):
     """The candidate whose distinct score leads every other by >= margin
     (ties by lower id), or None."""
-    scored = sorted((c for c in cands if c.distinct is not None),
-                    key=lambda c: (-c.distinct, c.product_id))
-    if not scored or margin == math.inf:
-        return None
-    if len(scored) == 1 or scored[0].distinct - scored[1].distinct >= margin:
-        return scored[0]
-    return None
+    return clear_leader(cands, lambda c: c.distinct, margin)
 
 
 def crowding(vectors, neighbours):
